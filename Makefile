@@ -1,0 +1,46 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-fast lint bench system-deps migrate clean
+
+install: $(STAMP)
+
+$(STAMP): $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	touch $(STAMP)
+
+migrate: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) bin/serve
+
+# Debian packages the full suite drives for real: a browser, redis-server, PostgreSQL.
+system-deps:
+	bash bin/ensure-system-packages
+
+# Unit, consumer and service tests first; then the browser tests, whose sync Playwright API keeps
+# an event loop in the test thread (so only that run allows Django's ORM there).
+test: install system-deps
+	$(BIN)/python -m pytest tests
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest e2e
+
+test-fast: install
+	$(BIN)/python -m pytest tests -m "not services"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	CALC_RATE_LIMIT=0 $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -1,0 +1,8 @@
+"""App configuration for the calculator."""
+
+from django.apps import AppConfig
+
+
+class CalculatorConfig(AppConfig):
+    name = "calculator"
+    default_auto_field = "django.db.models.BigAutoField"

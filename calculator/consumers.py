@@ -1,0 +1,166 @@
+"""The WebSocket consumer: thin glue between htmx frames, the services and the partials.
+
+Async, because one event loop serves thousands of idle sockets cheaply and the only blocking
+work (the database) goes through `database_sync_to_async` helpers in services.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+
+from calculator import fragments, services
+from calculator.engine import Session
+from calculator.protocol import Action, Frame, FrameError, parse_frame
+from calculator.ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+
+# Close code for a socket whose browser session is gone. It is not one of the codes htmx's ws
+# extension retries (1006, 1011, 1012, 1013): reconnecting cannot help, reloading the page can.
+CLOSE_SESSION_EXPIRED = 4401
+
+
+def csrf_token_for(scope: dict) -> str:
+    """A CSRF token matching the browser's cookie, for the no-JS forms inside fragments."""
+    request = HttpRequest()
+    cookie = scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME)
+    if cookie:
+        request.META["CSRF_COOKIE"] = cookie
+    return get_token(request)
+
+
+@database_sync_to_async
+def existing_session_key(session) -> str | None:
+    """The session key only if the session is stored: a made-up cookie names no transcript."""
+    key = session.session_key
+    if key and session.exists(key):
+        return key
+    return None
+
+
+class CalculatorConsumer(AsyncWebsocketConsumer):
+    session_key: str | None = None
+
+    async def connect(self) -> None:
+        self.session_key = await existing_session_key(self.scope["session"])
+        await self.accept()
+        if self.session_key is None:
+            log.info("connect refused reason=no-session")
+            await self.send(fragments.status("expired"))
+            await self.close(code=CLOSE_SESSION_EXPIRED)
+            return
+        self.log_prefix = f"session={self.session_key[:6]}"
+        self.group = services.session_group(self.session_key)
+        self.csrf_token = csrf_token_for(self.scope)
+        rate = settings.CALC_RATE_LIMIT
+        self.bucket = TokenBucket(rate=rate, burst=2 * rate)
+        self.last_submitted: str | None = None
+        # Join before reading, so no entry stored in between is missed; `snapshot_id` drops the
+        # broadcasts the snapshot already holds.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_snapshot()
+        log.info("connect %s", self.log_prefix)
+
+    async def disconnect(self, code: int) -> None:
+        if self.session_key is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            log.info("disconnect %s code=%s", self.log_prefix, code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session_key is None:
+            return
+        if not self.bucket.take():
+            log.warning("rate-limited %s", self.log_prefix)
+            await self.send(fragments.notice("Too many messages: slow down a little."))
+            return
+        if text_data is None:
+            log.warning("bad-frame %s reason=binary", self.log_prefix)
+            await self.send(fragments.notice("Binary messages are not accepted."))
+            return
+        try:
+            frame = parse_frame(text_data)
+        except FrameError as error:
+            log.warning("bad-frame %s reason=%r", self.log_prefix, str(error))
+            await self.send(fragments.notice(f"Message refused: {error}."))
+            return
+        await self.handlers[frame.action](self, frame)
+
+    async def submit(self, frame: Frame) -> None:
+        self.last_submitted = frame.expression
+        if not frame.expression.strip():
+            await self.send(fragments.submitted())
+            return
+        row, _ = services.calculate(self.session_key, frame.expression, self.session)
+        try:
+            await services.asave(row)
+        except Exception:
+            log.exception("store-failed %s", self.log_prefix)
+            await self.send(
+                fragments.field(frame.expression)
+                + fragments.notice("Not stored: the database is unavailable. Press Enter to retry.")
+            )
+            return
+        self.remember(row)
+        html = fragments.appended(row)
+        await self.send(html + fragments.submitted())
+        await self.channel_layer.group_send(
+            self.group, services.entry_event(row, origin=self.channel_name)
+        )
+
+    async def preview(self, frame: Frame) -> None:
+        # A debounced preview can fire just after Enter, for the line just submitted: its
+        # answer is already in the transcript, so the preview stays empty.
+        if frame.expression == self.last_submitted or not frame.expression.strip():
+            await self.send(fragments.preview(None))
+            return
+        self.last_submitted = None
+        await self.send(fragments.preview(services.preview(frame.expression, self.session)))
+
+    async def recall(self, frame: Frame) -> None:
+        expression = await services.afind_expression(self.session_key, frame.entry_id)
+        if expression is None:
+            await self.send(fragments.notice("That entry no longer exists."))
+            return
+        await self.send(fragments.field(expression))
+
+    async def clear(self, frame: Frame) -> None:
+        await services.aclear_history(self.session_key)
+        log.info("cleared %s", self.log_prefix)
+        await self.channel_layer.group_send(self.group, {"type": "calc.cleared"})
+
+    handlers = {
+        Action.SUBMIT: submit,
+        Action.PREVIEW: preview,
+        Action.RECALL: recall,
+        Action.CLEAR: clear,
+    }
+
+    async def send_snapshot(self) -> None:
+        snapshot = await services.aload_snapshot(self.session_key)
+        self.session: Session = snapshot.session
+        # Broadcasts of rows up to here are already on screen; `applied_id` orders state updates
+        # when two tabs submit at once.
+        self.snapshot_id = self.applied_id = snapshot.last_id
+        await self.send(fragments.connected(snapshot.entries, snapshot.total, self.csrf_token))
+
+    async def calc_entry(self, event: dict) -> None:
+        """Another tab of this session stored an entry."""
+        if event["origin"] == self.channel_name or event["id"] <= self.snapshot_id:
+            return
+        row = services.row_from_event(event)
+        self.remember(row)
+        await self.send(fragments.appended(row))
+
+    def remember(self, row) -> None:
+        if row.pk > self.applied_id:
+            services.remember(self.session, row)
+            self.applied_id = row.pk
+
+    async def calc_cleared(self, event: dict) -> None:
+        await self.send_snapshot()

@@ -1,0 +1,83 @@
+"""Reads the JSON frames htmx's ws extension sends, and refuses anything else with a reason.
+
+htmx sends the form's fields plus a `HEADERS` object; `HX-Trigger` (the id of the element that
+fired) tells a submit from a live preview. Validation is strict and cheap: a frame is
+untrusted input from the internet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+
+# The form's input caps expressions at 1,000 characters; with htmx's headers and the CSRF
+# token a genuine frame stays under 2 KiB. daphne refuses larger messages at the socket
+# (--websocket-max-message-size in bin/serve); this is the same bound checked again here.
+MAX_FRAME_BYTES = 4096
+
+FORM_ID = "calc-form"
+INPUT_ID = "expression"
+CLEAR_FORM_ID = "clear-form"
+
+KNOWN_FIELDS = frozenset({"expression", "recall", "csrfmiddlewaretoken", "HEADERS"})
+
+
+class Action(Enum):
+    SUBMIT = "submit"
+    PREVIEW = "preview"
+    RECALL = "recall"
+    CLEAR = "clear"
+
+
+@dataclass(frozen=True)
+class Frame:
+    action: Action
+    expression: str = ""
+    entry_id: int = 0
+
+
+class FrameError(ValueError):
+    """A frame the app will not act on; the message is shown to the user."""
+
+
+def parse_frame(text: str) -> Frame:
+    if len(text) > MAX_FRAME_BYTES:
+        raise FrameError(f"message too large (over {MAX_FRAME_BYTES} bytes)")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise FrameError("message is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise FrameError("message must be a JSON object")
+    unknown = sorted(set(data) - KNOWN_FIELDS)
+    if unknown:
+        raise FrameError(f"unexpected field {unknown[0]!r}")
+    headers = data.get("HEADERS") or {}
+    if not isinstance(headers, dict):
+        raise FrameError("HEADERS must be an object")
+    trigger = headers.get("HX-Trigger")
+
+    if "recall" in data:
+        return Frame(Action.RECALL, entry_id=_entry_id(data["recall"]))
+    if trigger == CLEAR_FORM_ID:
+        return Frame(Action.CLEAR)
+    if trigger not in (FORM_ID, INPUT_ID):
+        raise FrameError("message names no known action")
+    expression = data.get("expression")
+    if not isinstance(expression, str):
+        raise FrameError("expression must be a string")
+    action = Action.SUBMIT if trigger == FORM_ID else Action.PREVIEW
+    return Frame(action, expression=expression)
+
+
+def _entry_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise FrameError("recall must name an entry")
+    try:
+        entry_id = int(value)
+    except ValueError:
+        raise FrameError("recall must name an entry") from None
+    if not 0 < entry_id < 2**63:
+        raise FrameError("recall must name an entry")
+    return entry_id

@@ -1,0 +1,9 @@
+"""WebSocket URL routes: one socket per tab, at the path other tools rely on."""
+
+from django.urls import path
+
+from calculator.consumers import CalculatorConsumer
+
+websocket_urlpatterns = [
+    path("ws/calc/", CalculatorConsumer.as_asgi()),
+]

@@ -1,0 +1,14 @@
+"""HTTP routes of the calculator."""
+
+from django.urls import path
+
+from calculator import views
+
+app_name = "calculator"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("clear/", views.clear, name="clear"),
+    path("status/offline/", views.offline, name="offline"),
+    path("healthz", views.healthz, name="healthz"),
+]

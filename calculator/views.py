@@ -1,0 +1,89 @@
+"""HTTP views: the page, the no-JS form fallbacks, and the health check.
+
+The POST views go through the same services as the socket, then redirect (POST/Redirect/GET),
+so a browser without JavaScript can use the whole calculator.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from calculator import fragments, services
+
+
+def session_key_of(request: HttpRequest) -> str:
+    """The session's key, creating the session on first visit so the cookie precedes the socket."""
+    if request.session.session_key is None:
+        request.session.create()
+    # Touching the session on each page view renews the cookie's expiry: history outlives it.
+    request.session.modified = True
+    return request.session.session_key
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def index(request: HttpRequest) -> HttpResponse:
+    session_key = session_key_of(request)
+    if request.method == "POST":
+        services.submit(session_key, request.POST.get("expression", ""))
+        return redirect("calculator:index")
+    expression = ""
+    recall = request.GET.get("recall", "")
+    if recall.isdigit() and len(recall) < 19:
+        expression = services.find_expression(session_key, int(recall)) or ""
+    snapshot = services.load_snapshot(session_key)
+    context = fragments.page_context(snapshot.entries, snapshot.total, expression)
+    return render(request, fragments.PAGE, context)
+
+
+@require_POST
+def clear(request: HttpRequest) -> HttpResponse:
+    session_key = session_key_of(request)
+    services.clear_history(session_key)
+    services.broadcast_cleared(session_key)
+    return redirect("calculator:index")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def offline(request: HttpRequest) -> HttpResponse:
+    """The "reconnecting…" status, cacheable: the browser fetches it while the server is up,
+    and its cache answers when the socket closes because the server is down."""
+    return render(
+        request, f"{fragments.PAGE}#status", {"offline": True, **fragments.status_context("reconnecting")}
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database and the channel layer both answer."""
+    checks = {"database": _check_database(), "channel_layer": _check_channel_layer()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _check_channel_layer() -> str:
+    layer = get_channel_layer()
+    try:
+        channel = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.send)(channel, {"type": "health.check"})
+        async_to_sync(layer.receive)(channel)
+    except Exception as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"

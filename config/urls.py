@@ -1,0 +1,7 @@
+"""Root URLs: the calculator app owns the site."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("calculator.urls")),
+]

@@ -1,0 +1,1 @@
+"""Helpers that start real servers (daphne, Redis, PostgreSQL) for tests and benchmarks."""

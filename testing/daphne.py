@@ -1,0 +1,114 @@
+"""Starts the app under a real daphne process (through bin/serve) on a free port, and stops it.
+
+pytest-django's live_server speaks no WebSocket, so e2e tests, the scale-out test and the
+benchmarks all run the real server this way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str]:
+    """Production-mode settings over plain http on loopback, with a file SQLite database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_SECRET_KEY": "test-only-secret-key-not-for-production-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CALC_LOG_LEVEL": "WARNING",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if database_path is not None:
+        env["DATABASE_URL"] = f"sqlite:///{database_path}"
+    env.update(extra)
+    return env
+
+
+class DaphneServer:
+    """One daphne process; `start()` returns once it answers HTTP, `stop()` sends SIGTERM."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, extra_args: tuple = ()):
+        self.env = env
+        self.port = port or free_port()
+        self.extra_args = extra_args
+        self.process: subprocess.Popen | None = None
+        # A file, not a pipe: a chatty server must never block on a full pipe buffer.
+        self.log = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/calc/"
+
+    def start(self, timeout: float = 20.0) -> DaphneServer:
+        env = {**self.env, "PORT": str(self.port), "DAPHNE": str(VENV_BIN / "daphne")}
+        self.process = subprocess.Popen(
+            [str(ROOT / "bin" / "serve"), *self.extra_args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.log_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"daphne did not answer on port {self.port} within {timeout}s")
+
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> DaphneServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,47 @@
+"""Fixtures for talking to the real ASGI application the way a browser tab does."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+
+ORIGIN = b"http://127.0.0.1"
+
+
+def new_session_key() -> str:
+    session = SessionStore()
+    session.create()
+    return session.session_key
+
+
+async def open_socket(session_key: str | None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    """A tab's socket through routing and middleware: connected, first snapshot consumed."""
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+    if session_key:
+        headers.append((b"cookie", f"sessionid={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/calc/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+def submit_frame(expression: str) -> dict:
+    return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}}
+
+
+def preview_frame(expression: str) -> dict:
+    return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "expression"}}
+
+
+@pytest.fixture
+def session_key(transactional_db) -> str:
+    return new_session_key()
+
+
+@pytest.fixture
+def make_session_key(transactional_db):
+    return sync_to_async(new_session_key)

@@ -1,0 +1,216 @@
+"""The socket as a tab sees it: through the real application, routing and middleware included."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from calculator.models import Calculation
+from tests.conftest import open_socket, preview_frame, submit_frame
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+count_rows = sync_to_async(lambda key: Calculation.objects.filter(session_key=key).count())
+
+
+def outputs(html: str) -> list[str]:
+    return re.findall(r"<output>(.*?)</output>", html)
+
+
+async def test_connect_sends_transcript_and_live_status(session_key):
+    socket = await open_socket(session_key)
+    await socket.send_json_to(submit_frame("1+1"))
+    await socket.receive_from()
+    await socket.disconnect()
+
+    socket = await open_socket(session_key)
+    html = await socket.receive_from()
+    assert 'id="transcript"' in html and 'hx-swap-oob="true"' in html
+    assert outputs(html) == ["2"]
+    assert re.search(r'id="status"[^>]*>\s*live', html)
+    await socket.disconnect()
+
+
+async def test_submit_answers_with_entry_fresh_field_and_empty_preview(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("0.1+0.2"))
+    html = await socket.receive_from()
+    assert 'hx-swap-oob="beforeend:#transcript"' in html
+    assert outputs(html) == ["0.3"]
+    assert re.search(r'<input id="expression"[^>]*value=""', html)
+    assert re.search(r'<output id="preview"[^>]*>\s*</output>', html)
+    assert await count_rows(session_key) == 1
+    await socket.disconnect()
+
+
+async def test_error_entry_carries_message_and_caret(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("1/0"))
+    html = await socket.receive_from()
+    assert "entry--error" in html
+    assert "division by zero" in html
+    assert '<span class="caret">' in html
+    await socket.disconnect()
+
+
+async def test_interpretation_is_shown_when_it_differs(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("6/2(1+2)"))
+    html = await socket.receive_from()
+    assert outputs(html) == ["9"]
+    assert "read as <code>(6 / 2) × (1 + 2)</code>" in html
+    await socket.disconnect()
+
+
+async def test_preview_answers_and_stores_nothing(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(preview_frame("6*7"))
+    html = await socket.receive_from()
+    assert html.strip().startswith('<output id="preview"')
+    assert "= 42" in html
+    assert await count_rows(session_key) == 0
+    await socket.disconnect()
+
+
+async def test_preview_uses_session_variables_without_changing_them(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("x = 4"))
+    await socket.receive_from()
+    await socket.send_json_to(preview_frame("x^2"))
+    assert "= 16" in await socket.receive_from()
+    await socket.send_json_to(preview_frame("y = 2"))
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("y"))
+    assert "unknown name" in await socket.receive_from()
+    await socket.disconnect()
+
+
+async def test_preview_of_the_line_just_submitted_stays_empty(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("6*7"))
+    await socket.receive_from()
+    await socket.send_json_to(preview_frame("6*7"))
+    html = await socket.receive_from()
+    assert "42" not in html
+    await socket.disconnect()
+
+
+async def test_ans_and_variables_survive_a_reconnect(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for line in ("r = 3", "2pi r^2"):
+        await socket.send_json_to(submit_frame(line))
+        await socket.receive_from()
+    await socket.disconnect()
+
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("ans / r"))
+    assert outputs(await socket.receive_from()) == ["18.8495559215388"]
+    await socket.disconnect()
+
+
+async def test_failed_line_leaves_ans_unchanged(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for line in ("5", "1/0", "ans + 1"):
+        await socket.send_json_to(submit_frame(line))
+        html = await socket.receive_from()
+    assert outputs(html) == ["6"]
+    await socket.disconnect()
+
+
+async def test_two_tabs_of_one_session_both_get_the_entry(session_key):
+    first = await open_socket(session_key)
+    second = await open_socket(session_key)
+    await first.receive_from()
+    await second.receive_from()
+    await first.send_json_to(submit_frame("x = 7"))
+    await first.receive_from()
+    broadcast = await second.receive_from()
+    assert 'hx-swap-oob="beforeend:#transcript"' in broadcast
+    assert outputs(broadcast) == ["7"]
+    await second.send_json_to(submit_frame("x * 6"))
+    assert outputs(await second.receive_from()) == ["42"]
+    assert outputs(await first.receive_from()) == ["42"]
+    assert await first.receive_nothing()
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_sessions_do_not_see_each_other(make_session_key):
+    mine = await open_socket(await make_session_key())
+    theirs_key = await make_session_key()
+    theirs = await open_socket(theirs_key)
+    await mine.receive_from()
+    await theirs.receive_from()
+    await mine.send_json_to(submit_frame("12345 + 1"))
+    await mine.receive_from()
+    assert await theirs.receive_nothing()
+    await theirs.disconnect()
+    theirs = await open_socket(theirs_key)
+    assert "12346" not in await theirs.receive_from()
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+async def test_recall_puts_an_entry_back_into_the_input(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("2^10"))
+    entry_id = re.search(r'id="entry-(\d+)"', await socket.receive_from()).group(1)
+    await socket.send_json_to({"recall": int(entry_id), "HEADERS": {"HX-Trigger": None}})
+    html = await socket.receive_from()
+    assert re.search(r'<input id="expression"[^>]*value="2\^10"', html)
+    await socket.disconnect()
+
+
+async def test_recall_cannot_read_another_sessions_entry(make_session_key):
+    owner = await open_socket(await make_session_key())
+    await owner.receive_from()
+    await owner.send_json_to(submit_frame("secret = 42"))
+    entry_id = re.search(r'id="entry-(\d+)"', await owner.receive_from()).group(1)
+    intruder = await open_socket(await make_session_key())
+    await intruder.receive_from()
+    await intruder.send_json_to({"recall": entry_id})
+    html = await intruder.receive_from()
+    assert "secret" not in html
+    assert "no longer exists" in html
+    await owner.disconnect()
+    await intruder.disconnect()
+
+
+async def test_clear_empties_every_tab_and_resets_state(session_key):
+    first = await open_socket(session_key)
+    second = await open_socket(session_key)
+    await first.receive_from()
+    await second.receive_from()
+    await first.send_json_to(submit_frame("z = 1"))
+    await first.receive_from()
+    await second.receive_from()
+    await first.send_json_to({"csrfmiddlewaretoken": "x", "HEADERS": {"HX-Trigger": "clear-form"}})
+    for socket in (first, second):
+        html = await socket.receive_from()
+        assert outputs(html) == []
+        assert "transcript__empty" in html
+    assert await count_rows(session_key) == 0
+    await second.send_json_to(submit_frame("z"))
+    assert "unknown name" in await second.receive_from()
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_socket_without_a_stored_session_is_told_to_reload(transactional_db):
+    socket = await open_socket("madeupsessionkeythatisnotstored")
+    html = await socket.receive_from()
+    assert "session expired" in html
+    closed = await socket.receive_output()
+    assert closed == {"type": "websocket.close", "code": 4401}

@@ -1,0 +1,54 @@
+"""How htmx frames are read: a table of frames and the action each one names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from calculator.protocol import Action, Frame, FrameError, parse_frame
+
+
+def frame(**fields) -> str:
+    return json.dumps(fields)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (frame(expression="1+1", HEADERS={"HX-Trigger": "calc-form"}), Frame(Action.SUBMIT, "1+1")),
+        (frame(expression="6*", HEADERS={"HX-Trigger": "expression"}), Frame(Action.PREVIEW, "6*")),
+        (
+            frame(expression="", csrfmiddlewaretoken="t", HEADERS={"HX-Trigger": "calc-form"}),
+            Frame(Action.SUBMIT, ""),
+        ),
+        (frame(recall=12, HEADERS={"HX-Trigger": None}), Frame(Action.RECALL, entry_id=12)),
+        (frame(recall="7"), Frame(Action.RECALL, entry_id=7)),
+        (frame(csrfmiddlewaretoken="t", HEADERS={"HX-Trigger": "clear-form"}), Frame(Action.CLEAR)),
+    ],
+)
+def test_frames_name_their_action(text, expected):
+    assert parse_frame(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not valid JSON"),
+        ("null", "must be a JSON object"),
+        (frame(expression="1"), "names no known action"),
+        (frame(expression="1", HEADERS={"HX-Trigger": "other"}), "names no known action"),
+        (frame(expression=None, HEADERS={"HX-Trigger": "calc-form"}), "must be a string"),
+        (frame(expression=["1"], HEADERS={"HX-Trigger": "calc-form"}), "must be a string"),
+        (frame(expression="1", HEADERS=[]), "HEADERS must be an object"),
+        (frame(expression="1", extra=1, HEADERS={"HX-Trigger": "calc-form"}), "'extra'"),
+        (frame(recall=0), "recall must name an entry"),
+        (frame(recall=2**63), "recall must name an entry"),
+        (frame(recall=1.5), "recall must name an entry"),
+        (frame(recall=None), "recall must name an entry"),
+        ("x" * 4097, "message too large"),
+    ],
+)
+def test_refused_frames_say_why(text, message):
+    with pytest.raises(FrameError, match=message):
+        parse_frame(text)
