@@ -22,7 +22,7 @@ STATUS_LABELS = {
 
 
 def render(partial: str, context: dict) -> str:
-    return render_to_string(f"{PAGE}#{partial}", context)
+    return render_to_string(f"{PAGE}#{partial}", context).strip()
 
 
 def status_context(state: str) -> dict:

@@ -53,7 +53,7 @@ def parse_frame(text: str) -> Frame:
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         raise FrameError(f"unexpected field {unknown[0]!r}")
-    headers = data.get("HEADERS") or {}
+    headers = data.get("HEADERS", {})
     if not isinstance(headers, dict):
         raise FrameError("HEADERS must be an object")
     trigger = headers.get("HX-Trigger")

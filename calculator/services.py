@@ -111,7 +111,9 @@ def submit(session_key: str, expression: str) -> Calculation:
 
 
 def broadcast_entry(session_key: str, row: Calculation, origin: str = "") -> None:
-    async_to_sync(get_channel_layer().group_send)(session_group(session_key), entry_event(row, origin))
+    async_to_sync(get_channel_layer().group_send)(
+        session_group(session_key), entry_event(row, origin)
+    )
 
 
 def broadcast_cleared(session_key: str) -> None:

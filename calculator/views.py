@@ -56,7 +56,9 @@ def offline(request: HttpRequest) -> HttpResponse:
     """The "reconnecting…" status, cacheable: the browser fetches it while the server is up,
     and its cache answers when the socket closes because the server is down."""
     return render(
-        request, f"{fragments.PAGE}#status", {"offline": True, **fragments.status_context("reconnecting")}
+        request,
+        f"{fragments.PAGE}#status",
+        {"offline": True, **fragments.status_context("reconnecting")},
     )
 
 

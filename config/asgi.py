@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets through Origin and session checks to the consumer.
+"""ASGI entry point: HTTP to Django; WebSockets through Origin and session checks to the consumer.
 
 The Django ASGI app is built first, so apps are loaded before consumers are imported.
 """

@@ -62,7 +62,9 @@ class DaphneServer:
         self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
         # A file, not a pipe: a chatty server must never block on a full pipe buffer.
-        self.log = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)
+        fd, log_path = tempfile.mkstemp(prefix="daphne-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(log_path)
 
     @property
     def url(self) -> str:
@@ -74,14 +76,15 @@ class DaphneServer:
 
     def start(self, timeout: float = 20.0) -> DaphneServer:
         env = {**self.env, "PORT": str(self.port), "DAPHNE": str(VENV_BIN / "daphne")}
-        self.process = subprocess.Popen(
-            [str(ROOT / "bin" / "serve"), *self.extra_args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-            start_new_session=True,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(ROOT / "bin" / "serve"), *self.extra_args],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -95,7 +98,7 @@ class DaphneServer:
         raise RuntimeError(f"daphne did not answer on port {self.port} within {timeout}s")
 
     def log_text(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -1,10 +1,12 @@
 """A project overrides a partial by putting its own calculator/index.html first in DIRS.
 
-The override extends the stock template and redefines one partial; both the page and the
+The override is a copy of the stock template with one partial changed; both the page and the
 live fragment must use it, since both render the same partial.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,15 +15,23 @@ from django.test import Client, override_settings
 from calculator import fragments
 from calculator.models import Calculation
 
-OVERRIDE = """{% extends "calculator/index.html" %}
-{% partialdef entry %}<li id="entry-{{ entry.pk }}" class="entry house-style">{{ entry.expression }} gives {{ entry.display }}</li>{% endpartialdef %}
-"""
+STOCK = Path(settings.BASE_DIR) / "templates" / "calculator" / "index.html"
+HOUSE_ENTRY = (
+    '{% partialdef entry %}<li id="entry-{{ entry.pk }}" class="entry house-style">'
+    "{{ entry.expression }} gives {{ entry.display }}</li>{% endpartialdef %}"
+)
+
+
+def with_house_entry(template: str) -> str:
+    start = template.index("{% partialdef entry %}")
+    end = template.index("{% endpartialdef %}", start) + len("{% endpartialdef %}")
+    return template[:start] + HOUSE_ENTRY + template[end:]
 
 
 @pytest.fixture
 def project_templates(tmp_path):
     (tmp_path / "calculator").mkdir()
-    (tmp_path / "calculator" / "index.html").write_text(OVERRIDE)
+    (tmp_path / "calculator" / "index.html").write_text(with_house_entry(STOCK.read_text()))
     loaders = [
         (
             "template_partials.loader.Loader",

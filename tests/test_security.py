@@ -23,7 +23,10 @@ async def test_foreign_origin_is_refused_at_the_handshake(session_key):
     communicator = WebsocketCommunicator(
         application,
         "/ws/calc/",
-        headers=[(b"origin", b"http://evil.example"), (b"cookie", f"sessionid={session_key}".encode())],
+        headers=[
+            (b"origin", b"http://evil.example"),
+            (b"cookie", f"sessionid={session_key}".encode()),
+        ],
     )
     connected, _ = await communicator.connect()
     assert not connected
@@ -123,7 +126,7 @@ async def test_code_injection_is_just_an_error(session_key, attack):
     await socket.disconnect()
 
 
-XSS = ['<img src=x onerror=alert(1)>', '"><script>alert(1)</script>', "<svg/onload=alert(1)>"]
+XSS = ["<img src=x onerror=alert(1)>", '"><script>alert(1)</script>', "<svg/onload=alert(1)>"]
 
 
 @pytest.mark.parametrize("payload", XSS)
@@ -143,10 +146,12 @@ async def test_user_text_is_escaped_in_every_fragment(session_key, payload):
     await socket.disconnect()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     frame=st.one_of(
-        st.text(max_size=300),
+        st.text(min_size=1, max_size=300),
         st.builds(
             json.dumps,
             st.dictionaries(

@@ -1,0 +1,96 @@
+"""Fails fast at server start when the database or Redis the environment names cannot be reached.
+
+A bad DATABASE_URL or REDIS_URL gets one line on stderr naming the URL (password masked) and the
+reason, and a non-zero exit, instead of a traceback on the first message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import urllib.parse
+
+from django.conf import settings
+from django.db import connections
+from django.db.utils import load_backend
+
+# How long a check waits for a server that does not answer (a firewall dropping packets).
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def verify_backends() -> None:
+    """Exit with one line if the default database or the Redis channel layer is unreachable."""
+    # Under pytest the test runner owns the databases (and blocks access outside tests); the
+    # servers the tests start as subprocesses still run this check.
+    if "pytest" in sys.modules:
+        return
+    problem = database_problem() or redis_problem(settings.REDIS_URL)
+    if problem:
+        sys.exit(problem)
+
+
+def database_problem() -> str | None:
+    config = connections.settings["default"]
+    url = (
+        os.environ.get("DATABASE_URL") or f"{config['ENGINE'].rsplit('.', 1)[-1]}:{config['NAME']}"
+    )
+    options = dict(config.get("OPTIONS", {}))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+    # A connection of its own, closed at once: the app's connections start fresh in its threads.
+    wrapper = load_backend(config["ENGINE"]).DatabaseWrapper(
+        {**config, "OPTIONS": options}, alias="startup-check"
+    )
+    try:
+        wrapper.ensure_connection()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:
+        return f"error: cannot reach DATABASE_URL={mask_password(url)}: {reason(error)}"
+    finally:
+        wrapper.close()
+    return None
+
+
+def redis_problem(url: str) -> str | None:
+    if not url:
+        return None
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=CONNECT_TIMEOUT_SECONDS,
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as error:
+        return f"error: cannot reach REDIS_URL={mask_password(url)}: {reason(error)}"
+    return None
+
+
+def reason(error: BaseException) -> str:
+    """The cause in a few words: the OS error if there is one, else the message's first line."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return error.__class__.__name__
+    # libpq says 'connection to server at "h", port p failed: FATAL:  <why>': the URL names
+    # the server already, the why is what helps.
+    return lines[0].rsplit(" failed: ", 1)[-1].removeprefix("FATAL:").strip()
+
+
+def mask_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username or ''}:***@{host}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

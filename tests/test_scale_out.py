@@ -1,0 +1,96 @@
+"""Scale-out for real: two daphne processes sharing one Redis and one PostgreSQL.
+
+A session's socket on process A and its socket on process B act as two tabs of one browser: a
+submit on A reaches B through the Redis channel layer, variables set on A are known on B (they
+live in the database, not in a process), and a reload on either port shows the whole history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.request
+
+import pytest
+
+from bench import client
+from testing import postgres, redis
+from testing.daphne import DaphneServer, migrate, server_env
+
+pytestmark = pytest.mark.services
+
+BROADCAST = 'hx-swap-oob="beforeend:#transcript"'
+
+
+@pytest.fixture(scope="module")
+def backends():
+    for reason in (redis.available(), postgres.available()):
+        if reason:
+            pytest.skip(reason)
+    with redis.RedisServer() as redis_server, postgres.PostgresServer() as database:
+        yield redis_server, database
+
+
+@pytest.fixture(scope="module")
+def two_processes(backends):
+    redis_server, database = backends
+    env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=database.url, CALC_RATE_LIMIT="0")
+    migrate(env)
+    with DaphneServer(env) as a, DaphneServer(env) as b:
+        yield a, b
+
+
+async def next_entry(ws) -> str:
+    """The next message that carries an entry (a broadcast from the other tab)."""
+    while True:
+        message = await asyncio.wait_for(ws.recv(), timeout=10)
+        if client.ENTRY_MARK in message:
+            return message
+
+
+def page(base_url: str, cookie: str) -> str:
+    request = urllib.request.Request(f"{base_url}/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+async def test_a_submit_on_one_process_reaches_the_tab_on_the_other(two_processes):
+    a, b = two_processes
+    cookie = client.open_session(a.url)
+    tab_a = await client.open_socket(a.ws_url, cookie)
+    tab_b = await client.open_socket(b.ws_url, cookie)
+    try:
+        answer = await client.submit(tab_a, "6*7")
+        assert client.result_of(answer) == "42"
+        broadcast = await next_entry(tab_b)
+        assert BROADCAST in broadcast
+        assert client.result_of(broadcast) == "42"
+
+        # State is in the database and the channel layer: set on A, used on B, and back.
+        assert client.result_of(await client.submit(tab_a, "x = 7")) == "7"
+        await next_entry(tab_b)
+        assert client.result_of(await client.submit(tab_b, "x*6")) == "42"
+        assert client.result_of(await next_entry(tab_a)) == "42"
+        assert client.result_of(await client.submit(tab_a, "ans + x")) == "49"
+    finally:
+        await tab_a.close()
+        await tab_b.close()
+
+    for server in (a, b):
+        html = await asyncio.to_thread(page, server.url, cookie)
+        assert re.findall(r"<output>(.*?)</output>", html) == ["42", "7", "42", "49"]
+
+
+async def test_sessions_stay_apart_across_processes(two_processes):
+    a, b = two_processes
+    mine, theirs = client.open_session(a.url), client.open_session(b.url)
+    tab = await client.open_socket(b.ws_url, mine)
+    other = await client.open_socket(a.ws_url, theirs)
+    try:
+        await client.submit(tab, "1+1")
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(other.recv(), timeout=0.5)
+    finally:
+        await tab.close()
+        await other.close()
+    assert "<output>" not in await asyncio.to_thread(page, a.url, theirs)

@@ -1,0 +1,121 @@
+"""The use cases shared by socket, views and CLI: evaluate, store, rebuild, batch."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from calculator import services
+from calculator.engine import Session
+from calculator.models import Calculation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_calculate_builds_an_unsaved_row_and_leaves_the_session_alone():
+    session = Session()
+    row, result = services.calculate("k", "x = 0.1 + 0.2", session)
+    assert (row.display, row.value, row.assigned) == ("0.3", "0.3", "x")
+    assert row.pk is None
+    assert session.variables == {} and session.ans is None
+    services.remember(session, row)
+    assert session.variables == {"x": Decimal("0.3")} and session.ans == Decimal("0.3")
+
+
+def test_error_rows_keep_message_and_span_and_change_nothing():
+    session = Session(ans=Decimal(5))
+    row, _ = services.calculate("k", "2 + $", session)
+    assert row.error == "unexpected character '$'"
+    assert (row.error_start, row.error_end) == (4, 5)
+    services.remember(session, row)
+    assert session.ans == Decimal(5)
+    marks = row.error_marks
+    assert (marks.before, marks.marked, marks.after, marks.padding, marks.carets) == (
+        "2 + ",
+        "$",
+        "",
+        "    ",
+        "^",
+    )
+
+
+def test_interpretation_is_kept_only_when_it_tells_something():
+    session = Session()
+    assert services.calculate("k", "1 + 2", session)[0].interpretation == ""
+    assert services.calculate("k", "6/2(1+2)", session)[0].interpretation == "(6 / 2) × (1 + 2)"
+
+
+def test_snapshot_rebuilds_variables_and_ans_from_rows():
+    for line in ("x = 2", "y = 10", "x = 3", "1/0", "x * y"):
+        services.submit("s1", line)
+    services.submit("s2", "x = 99")
+    snapshot = services.load_snapshot("s1")
+    assert snapshot.session.variables == {"x": Decimal(3), "y": Decimal(10)}
+    assert snapshot.session.ans == Decimal(30)
+    assert [row.expression for row in snapshot.entries] == [
+        "x = 2",
+        "y = 10",
+        "x = 3",
+        "1/0",
+        "x * y",
+    ]
+
+
+def test_full_precision_value_is_stored_not_the_rounded_display():
+    row = services.submit("s", "x = 1/3")
+    assert row.display == "0.333333333333333"
+    assert len(row.value.replace("0.", "")) >= 30
+    assert services.submit("s", "x * 3").display == "1"
+
+
+def test_snapshot_shows_the_newest_entries_and_counts_the_rest(monkeypatch):
+    monkeypatch.setattr(services, "MAX_TRANSCRIPT_ENTRIES", 3)
+    for n in range(5):
+        services.submit("s", str(n))
+    snapshot = services.load_snapshot("s")
+    assert [row.display for row in snapshot.entries] == ["2", "3", "4"]
+    assert snapshot.total == 5
+    assert snapshot.session.ans == Decimal(4)
+
+
+def test_clear_history_is_per_session():
+    services.submit("a", "1")
+    services.submit("b", "2")
+    assert services.clear_history("a") == 1
+    assert list(Calculation.objects.values_list("session_key", flat=True)) == ["b"]
+
+
+def test_find_expression_only_in_own_session():
+    row = services.submit("a", "2^3")
+    assert services.find_expression("a", row.pk) == "2^3"
+    assert services.find_expression("b", row.pk) is None
+
+
+def test_event_round_trip_rebuilds_the_row():
+    row = services.submit("a", "z = 6*7")
+    copy = services.row_from_event(services.entry_event(row, origin="me"))
+    assert (copy.pk, copy.display, copy.value, copy.assigned) == (row.pk, "42", "42", "z")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_concurrent_saves_share_transactions_and_all_get_ids(monkeypatch):
+    from calculator import group_commit
+
+    batches = []
+    insert = group_commit._insert
+
+    def recording_insert(rows):
+        batches.append(len(rows))
+        return insert(rows)
+
+    monkeypatch.setattr(group_commit, "_insert", recording_insert)
+    rows = [Calculation(session_key="g", expression=str(n), display=str(n)) for n in range(200)]
+    saved = await asyncio.gather(*(services.asave(row) for row in rows))
+    assert all(row.pk for row in saved)
+    assert len({row.pk for row in saved}) == 200
+    assert await sync_to_async(Calculation.objects.filter(session_key="g").count)() == 200
+    assert sum(batches) == 200
+    assert len(batches) <= 3  # the first row alone, then the rest that queued meanwhile

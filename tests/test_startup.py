@@ -1,0 +1,70 @@
+"""Bad configuration at start: an unreachable database or Redis is one line and a failed exit."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from calculator.startup import mask_password
+from testing.daphne import ROOT, VENV_BIN, free_port, server_env
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("redis://:secret@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"),
+        (
+            "postgres://calc:p%40ss@db.internal:5432/calc",
+            "postgres://calc:***@db.internal:5432/calc",
+        ),
+        ("postgres://calc@db.internal/calc", "postgres://calc@db.internal/calc"),
+        ("sqlite:////srv/calc/db.sqlite3", "sqlite:////srv/calc/db.sqlite3"),
+    ],
+)
+def test_mask_password(url, masked):
+    assert mask_password(url) == masked
+
+
+def serve(env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {**env, "PORT": str(free_port()), "DAPHNE": str(VENV_BIN / "daphne")}
+    return subprocess.run(
+        [str(ROOT / "bin" / "serve")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_unreachable_redis_is_one_line(tmp_path):
+    port = free_port()
+    result = serve(
+        server_env(tmp_path / "db.sqlite3", REDIS_URL=f"redis://:secret@127.0.0.1:{port}/0")
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach REDIS_URL=redis://:***@127.0.0.1:{port}/0: Connection refused"
+    ]
+
+
+def test_unreachable_postgres_is_one_line():
+    port = free_port()
+    result = serve(server_env(DATABASE_URL=f"postgres://calc:secret@127.0.0.1:{port}/calc"))
+    assert result.returncode != 0
+    masked = f"postgres://calc:***@127.0.0.1:{port}/calc"
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach DATABASE_URL={masked}: Connection refused"
+    ]
+
+
+def test_unopenable_sqlite_is_one_line(tmp_path):
+    path = tmp_path / "missing" / "db.sqlite3"
+    result = serve(server_env(path))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach DATABASE_URL=sqlite:///{path}: unable to open database file"
+    ]
