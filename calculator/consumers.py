@@ -110,7 +110,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         html = fragments.appended(row)
         await self.send(html + fragments.submitted())
         await self.channel_layer.group_send(
-            self.group, services.entry_event(row, origin=self.channel_name)
+            self.group, services.entry_event(row, html, origin=self.channel_name)
         )
 
     async def preview(self, frame: Frame) -> None:
@@ -153,9 +153,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         """Another tab of this session stored an entry."""
         if event["origin"] == self.channel_name or event["id"] <= self.snapshot_id:
             return
-        row = services.row_from_event(event)
-        self.remember(row)
-        await self.send(fragments.appended(row))
+        self.remember(services.row_from_event(event))
+        await self.send(event["html"])
 
     def remember(self, row) -> None:
         if row.pk > self.applied_id:

@@ -6,6 +6,10 @@ project overrides any of them by shipping its own `calculator/index.html`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 
 from calculator.engine import MAX_EXPRESSION_LENGTH, Result
@@ -64,9 +68,20 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entry": row})
 
 
-def submitted(expression: str = "") -> str:
-    """The answer to a submit, besides the entry: a fresh input and an empty preview."""
-    return render("submitted", {**field_context(expression), **preview_context(None)})
+@lru_cache(maxsize=1)
+def submitted() -> str:
+    """The answer to a submit, besides the entry: an empty input and preview.
+
+    The same markup for every submit, so it is rendered once per process (and again only when
+    the template settings change, as in tests).
+    """
+    return render("submitted", {**field_context(), **preview_context(None), "notice": ""})
+
+
+@receiver(setting_changed)
+def _forget_rendered_templates(*, setting: str, **kwargs) -> None:
+    if setting == "TEMPLATES":
+        submitted.cache_clear()
 
 
 def field(expression: str) -> str:

@@ -13,6 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from calculator import fragments
 from calculator.engine import Result, Session, evaluate
 from calculator.group_commit import GroupCommit
 from calculator.models import Calculation
@@ -106,13 +107,13 @@ def submit(session_key: str, expression: str) -> Calculation:
     session = load_snapshot(session_key).session
     row, _ = calculate(session_key, expression, session)
     row.save()
-    broadcast_entry(session_key, row)
+    broadcast_entry(session_key, row, fragments.appended(row))
     return row
 
 
-def broadcast_entry(session_key: str, row: Calculation, origin: str = "") -> None:
+def broadcast_entry(session_key: str, row: Calculation, html: str, origin: str = "") -> None:
     async_to_sync(get_channel_layer().group_send)(
-        session_group(session_key), entry_event(row, origin)
+        session_group(session_key), entry_event(row, html, origin)
     )
 
 
@@ -122,11 +123,13 @@ def broadcast_cleared(session_key: str) -> None:
     )
 
 
-def entry_event(row: Calculation, origin: str) -> dict:
-    """A channel-layer message carrying a stored row; plain types only, so Redis can carry it."""
+def entry_event(row: Calculation, html: str, origin: str) -> dict:
+    """A channel-layer message carrying a stored row and its rendered entry (rendered once,
+    whichever tab or process shows it); plain types only, so Redis can carry it."""
     return {
         "type": "calc.entry",
         "origin": origin,
+        "html": html,
         "id": row.pk,
         "expression": row.expression,
         "display": row.display,
@@ -140,7 +143,7 @@ def entry_event(row: Calculation, origin: str) -> dict:
 
 
 def row_from_event(event: dict) -> Calculation:
-    fields = {k: v for k, v in event.items() if k not in {"type", "origin", "id"}}
+    fields = {k: v for k, v in event.items() if k not in {"type", "origin", "id", "html"}}
     return Calculation(pk=event["id"], **fields)
 
 

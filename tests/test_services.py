@@ -96,7 +96,7 @@ def test_find_expression_only_in_own_session():
 
 def test_event_round_trip_rebuilds_the_row():
     row = services.submit("a", "z = 6*7")
-    copy = services.row_from_event(services.entry_event(row, origin="me"))
+    copy = services.row_from_event(services.entry_event(row, "<li>", origin="me"))
     assert (copy.pk, copy.display, copy.value, copy.assigned) == (row.pk, "42", "42", "z")
 
 
