@@ -6,6 +6,7 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from channels.db import database_sync_to_async
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 # Close code for a socket whose browser session is gone. It is not one of the codes htmx's ws
 # extension retries (1006, 1011, 1012, 1013): reconnecting cannot help, reloading the page can.
 CLOSE_SESSION_EXPIRED = 4401
+
+# Names each input the server renders, process-wide, so previews from replaced inputs are known.
+_field_tokens = itertools.count(1)
 
 
 def csrf_token_for(scope: dict) -> str:
@@ -60,7 +64,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         self.csrf_token = csrf_token_for(self.scope)
         rate = settings.CALC_RATE_LIMIT
         self.bucket = TokenBucket(rate=rate, burst=2 * rate)
-        self.last_submitted: str | None = None
+        # The input this socket last rendered; None until then (the page's own input counts).
+        self.field_token: str | None = None
         # Join before reading, so no entry stored in between is missed; `snapshot_id` drops the
         # broadcasts the snapshot already holds.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -91,10 +96,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         await self.handlers[frame.action](self, frame)
 
+    def new_field_token(self) -> str:
+        self.field_token = str(next(_field_tokens))
+        return self.field_token
+
     async def submit(self, frame: Frame) -> None:
-        self.last_submitted = frame.expression
         if not frame.expression.strip():
-            await self.send(fragments.submitted())
+            await self.send(fragments.submitted(self.new_field_token()))
             return
         row, _ = services.calculate(self.session_key, frame.expression, self.session)
         try:
@@ -102,32 +110,31 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         except Exception:
             log.exception("store-failed %s", self.log_prefix)
             await self.send(
-                fragments.field(frame.expression)
+                fragments.field(frame.expression, self.new_field_token())
                 + fragments.notice("Not stored: the database is unavailable. Press Enter to retry.")
             )
             return
         self.remember(row)
         html = fragments.appended(row)
-        await self.send(html + fragments.submitted())
+        await self.send(html + fragments.submitted(self.new_field_token()))
         await self.channel_layer.group_send(
             self.group, services.entry_event(row, html, origin=self.channel_name)
         )
 
     async def preview(self, frame: Frame) -> None:
-        # A debounced preview can fire just after Enter, for the line just submitted: its
-        # answer is already in the transcript, so the preview stays empty.
-        if frame.expression == self.last_submitted or not frame.expression.strip():
-            await self.send(fragments.preview(None))
-            return
-        self.last_submitted = None
-        await self.send(fragments.preview(services.preview(frame.expression, self.session)))
+        if self.field_token is not None and frame.field != self.field_token:
+            return  # from an input already replaced (a debounce that fired after Enter)
+        result = (
+            services.preview(frame.expression, self.session) if frame.expression.strip() else None
+        )
+        await self.send(fragments.preview(result))
 
     async def recall(self, frame: Frame) -> None:
         expression = await services.afind_expression(self.session_key, frame.entry_id)
         if expression is None:
             await self.send(fragments.notice("That entry no longer exists."))
             return
-        await self.send(fragments.field(expression))
+        await self.send(fragments.field(expression, self.new_field_token()))
 
     async def clear(self, frame: Frame) -> None:
         await services.aclear_history(self.session_key)

@@ -12,7 +12,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
-from calculator.engine import MAX_EXPRESSION_LENGTH, Result
+from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
 from calculator.models import Calculation
 
 PAGE = "calculator/index.html"
@@ -33,16 +33,23 @@ def status_context(state: str) -> dict:
     return {"status": {"state": state, "label": STATUS_LABELS[state]}}
 
 
-def field_context(expression: str = "") -> dict:
-    return {"expression": expression, "max_length": MAX_EXPRESSION_LENGTH}
+def field_context(expression: str = "", token: str = "") -> dict:
+    return {"expression": expression, "max_length": MAX_EXPRESSION_LENGTH, "field_token": token}
 
 
 def preview_context(result: Result | None) -> dict:
     return {"preview": result}
 
 
+def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
+    """The engine's "usage — meaning" lines, split for the help panel."""
+    return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
+
+
 def page_context(entries: list[Calculation], total: int, expression: str = "") -> dict:
     return {
+        "functions": reference(FUNCTIONS),
+        "constants": reference(CONSTANTS),
         "entries": entries,
         "hidden_count": total - len(entries),
         **status_context("connecting"),
@@ -68,24 +75,26 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entry": row})
 
 
-@lru_cache(maxsize=1)
-def submitted() -> str:
-    """The answer to a submit, besides the entry: an empty input and preview.
+def submitted(token: str) -> str:
+    """The answer to a submit, besides the entry: an empty input, preview and notice."""
+    return field("", token) + _cleared()
 
-    The same markup for every submit, so it is rendered once per process (and again only when
-    the template settings change, as in tests).
-    """
-    return render("submitted", {**field_context(), **preview_context(None), "notice": ""})
+
+@lru_cache(maxsize=1)
+def _cleared() -> str:
+    """An empty preview and notice: the same markup every time, so rendered once per process
+    (and again only when the template settings change, as in tests)."""
+    return render("cleared", {**preview_context(None), "notice": ""})
 
 
 @receiver(setting_changed)
 def _forget_rendered_templates(*, setting: str, **kwargs) -> None:
     if setting == "TEMPLATES":
-        submitted.cache_clear()
+        _cleared.cache_clear()
 
 
-def field(expression: str) -> str:
-    return render("field", field_context(expression))
+def field(expression: str, token: str) -> str:
+    return render("field", field_context(expression, token))
 
 
 def preview(result: Result | None) -> str:

@@ -20,7 +20,7 @@ FORM_ID = "calc-form"
 INPUT_ID = "expression"
 CLEAR_FORM_ID = "clear-form"
 
-KNOWN_FIELDS = frozenset({"expression", "recall", "csrfmiddlewaretoken", "HEADERS"})
+KNOWN_FIELDS = frozenset({"expression", "field", "recall", "csrfmiddlewaretoken", "HEADERS"})
 
 
 class Action(Enum):
@@ -35,6 +35,9 @@ class Frame:
     action: Action
     expression: str = ""
     entry_id: int = 0
+    # Which rendering of the input sent a preview: a debounced preview can fire from an input
+    # the server has already replaced (after Enter), and must then be ignored.
+    field: str = ""
 
 
 class FrameError(ValueError):
@@ -67,8 +70,11 @@ def parse_frame(text: str) -> Frame:
     expression = data.get("expression")
     if not isinstance(expression, str):
         raise FrameError("expression must be a string")
+    field = data.get("field", "")
+    if not isinstance(field, str) or len(field) > 32:
+        raise FrameError("field must be a short string")
     action = Action.SUBMIT if trigger == FORM_ID else Action.PREVIEW
-    return Frame(action, expression=expression)
+    return Frame(action, expression=expression, field=field)
 
 
 def _entry_id(value: object) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -33,8 +35,18 @@ def submit_frame(expression: str) -> dict:
     return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}}
 
 
-def preview_frame(expression: str) -> dict:
-    return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "expression"}}
+def preview_frame(expression: str, field: str = "") -> dict:
+    """What the input sends while typing; `field` names the rendering of the input it came from."""
+    return {
+        "expression": expression,
+        "field": field,
+        "HEADERS": {"HX-Request": "true", "HX-Trigger": "expression"},
+    }
+
+
+def field_token(html: str) -> str:
+    """The token of the input a fragment renders (its previews must carry it)."""
+    return re.search(r"hx-vals='\{\"field\": \"(\d+)\"\}'", html).group(1)
 
 
 @pytest.fixture

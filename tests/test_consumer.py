@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from calculator.models import Calculation
-from tests.conftest import open_socket, preview_frame, submit_frame
+from tests.conftest import field_token, open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,24 +82,30 @@ async def test_preview_uses_session_variables_without_changing_them(session_key)
     socket = await open_socket(session_key)
     await socket.receive_from()
     await socket.send_json_to(submit_frame("x = 4"))
-    await socket.receive_from()
-    await socket.send_json_to(preview_frame("x^2"))
+    field = field_token(await socket.receive_from())
+    await socket.send_json_to(preview_frame("x^2", field))
     assert "= 16" in await socket.receive_from()
-    await socket.send_json_to(preview_frame("y = 2"))
+    await socket.send_json_to(preview_frame("y = 2", field))
     await socket.receive_from()
     await socket.send_json_to(submit_frame("y"))
     assert "unknown name" in await socket.receive_from()
     await socket.disconnect()
 
 
-async def test_preview_of_the_line_just_submitted_stays_empty(session_key):
+async def test_late_preview_from_a_replaced_input_is_ignored(session_key):
+    """Typing `6*7` and pressing Enter within the debounce: the preview fires afterwards, from
+    the input the submit replaced, and must not repaint the preview under the fresh input."""
     socket = await open_socket(session_key)
     await socket.receive_from()
+    await socket.send_json_to(submit_frame("1"))
+    old_field = field_token(await socket.receive_from())
     await socket.send_json_to(submit_frame("6*7"))
-    await socket.receive_from()
-    await socket.send_json_to(preview_frame("6*7"))
-    html = await socket.receive_from()
-    assert "42" not in html
+    new_field = field_token(await socket.receive_from())
+    assert new_field != old_field
+    await socket.send_json_to(preview_frame("6*7", old_field))
+    assert await socket.receive_nothing()
+    await socket.send_json_to(preview_frame("6*8", new_field))
+    assert "= 48" in await socket.receive_from()
     await socket.disconnect()
 
 

@@ -19,6 +19,10 @@ def frame(**fields) -> str:
         (frame(expression="1+1", HEADERS={"HX-Trigger": "calc-form"}), Frame(Action.SUBMIT, "1+1")),
         (frame(expression="6*", HEADERS={"HX-Trigger": "expression"}), Frame(Action.PREVIEW, "6*")),
         (
+            frame(expression="6*7", field="12", HEADERS={"HX-Trigger": "expression"}),
+            Frame(Action.PREVIEW, "6*7", field="12"),
+        ),
+        (
             frame(expression="", csrfmiddlewaretoken="t", HEADERS={"HX-Trigger": "calc-form"}),
             Frame(Action.SUBMIT, ""),
         ),
@@ -47,6 +51,8 @@ def test_frames_name_their_action(text, expected):
         (frame(recall=1.5), "recall must name an entry"),
         (frame(recall=None), "recall must name an entry"),
         ("x" * 4097, "message too large"),
+        (frame(expression="1", field=3, HEADERS={"HX-Trigger": "expression"}), "field must be"),
+        (frame(expression="1", field="9" * 33, HEADERS={"HX-Trigger": "expression"}), "field must"),
     ],
 )
 def test_refused_frames_say_why(text, message):

@@ -1,0 +1,294 @@
+"""Operators on engine numbers: exact for int/Fraction within the digit budget, else approximate.
+
+Every function may raise MathError or LimitError without a span; the evaluator adds it.
+Decimal work happens in the evaluator's localcontext(WORK_CONTEXT) or a local copy of it.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import (
+    ROUND_FLOOR,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    Underflow,
+    localcontext,
+)
+from fractions import Fraction
+
+from .errors import CalcError, LimitError, MathError
+from .limits import (
+    MAX_DECIMAL_EXPONENT,
+    MAX_EXACT_DIGITS,
+    MAX_EXACT_ROOT_DEGREE,
+    MAX_FACTORIAL_ARGUMENT,
+    WORK_PRECISION,
+)
+from .numbers import MAX_EXACT_BITS, Num, exact, exact_int, format_number, to_decimal
+
+# An approximate result this much smaller than its operands is cancellation noise: sqrt(2)^2 - 2
+# and sin(pi) are zero to within the working precision.
+_NOISE_DIGITS = WORK_PRECISION - 3
+_NOISE = Decimal(f"1e-{_NOISE_DIGITS}")
+# n! has at most MAX_EXACT_DIGITS digits up to this n; beyond it Stirling's series takes over.
+EXACT_FACTORIAL_MAX = max(
+    n for n in range(1, 5000) if math.lgamma(n + 1) / math.log(10) < MAX_EXACT_DIGITS - 1
+)
+_TOO_LARGE = f"result too large (beyond 1e+{MAX_DECIMAL_EXPONENT:,})"
+_TOO_SMALL = f"result too small (below 1e-{MAX_DECIMAL_EXPONENT:,})"
+
+
+def decimal_error(error: ArithmeticError) -> CalcError:
+    """Translate a trapped decimal signal (or ZeroDivisionError) into an engine error."""
+    if isinstance(error, Overflow):
+        return LimitError(_TOO_LARGE)
+    if isinstance(error, Underflow):
+        return LimitError(_TOO_SMALL)
+    if isinstance(error, DivisionByZero | ZeroDivisionError):
+        return MathError("division by zero")
+    if isinstance(error, InvalidOperation):
+        return MathError("the result is undefined")
+    return MathError(f"arithmetic error: {error}")
+
+
+def add(a: Num, b: Num) -> Num:
+    if type(a) is int and type(b) is int:
+        return exact_int(a + b)
+    if type(a) is Decimal or type(b) is Decimal:
+        a, b = to_decimal(a), to_decimal(b)
+        result = a + b
+        if result and result.adjusted() < max(a.adjusted(), b.adjusted()) - _NOISE_DIGITS:
+            return 0
+        return result
+    return exact(a + b)
+
+
+def negate(a: Num) -> Num:
+    return -a if a else 0
+
+
+def subtract(a: Num, b: Num) -> Num:
+    return add(a, negate(b))
+
+
+def multiply(a: Num, b: Num) -> Num:
+    if type(a) is int and type(b) is int:
+        if a.bit_length() + b.bit_length() > MAX_EXACT_BITS + 1:
+            return to_decimal(a) * to_decimal(b)
+        return a * b
+    if type(a) is Decimal or type(b) is Decimal:
+        return to_decimal(a) * to_decimal(b)
+    return exact(Fraction(a) * b)
+
+
+def divide(a: Num, b: Num) -> Num:
+    if not b:
+        raise MathError("division by zero")
+    if type(a) is int and type(b) is int:
+        quotient, remainder = divmod(a, b)
+        return quotient if not remainder else Fraction(a, b)
+    if type(a) is Decimal or type(b) is Decimal:
+        return to_decimal(a) / to_decimal(b)
+    return exact(Fraction(a) / b)
+
+
+def modulo(a: Num, b: Num) -> Num:
+    """Floored modulo: the result has the sign of the divisor (-7 mod 3 = 2)."""
+    if not b:
+        raise MathError("mod by zero is undefined")
+    if type(a) is not Decimal and type(b) is not Decimal:
+        return exact(Fraction(a % b)) if type(a) is Fraction or type(b) is Fraction else a % b
+    a, b = to_decimal(a), to_decimal(b)
+    try:
+        result = a % b
+    except InvalidOperation:
+        raise MathError(
+            "mod: the operands are too far apart in size for an exact remainder"
+        ) from None
+    if result and (result < 0) != (b < 0):
+        result += b
+    return result
+
+
+def percent(a: Num) -> Num:
+    return divide(a, 100)
+
+
+def power(base: Num, exponent: Num) -> Num:
+    if type(exponent) is int:
+        return _integer_power(base, exponent)
+    if type(exponent) is Fraction and type(base) is not Decimal:
+        return _rational_power(base, exponent)
+    if is_whole(exponent) and abs(exponent) < 10**18:
+        return _integer_power(base, int(exponent))
+    base_decimal = to_decimal(base)
+    if base_decimal < 0:
+        raise MathError(
+            f"a negative number ({format_number(base)}) to a fractional power is not a real number"
+        )
+    return _decimal_power(base_decimal, to_decimal(exponent))
+
+
+def is_whole(value: Num) -> bool:
+    if type(value) is Decimal:
+        return value == value.to_integral_value()
+    return type(value) is int
+
+
+def _integer_power(base: Num, n: int) -> Num:
+    if not base:
+        if n < 0:
+            raise MathError("division by zero (0 to a negative power)")
+        return 1 if n == 0 else 0
+    if type(base) is Decimal:
+        if abs(n) > 10**6:
+            negative = base < 0 and n % 2 == 1
+            return _via_logarithm(abs(base), Decimal(n), negative)
+        return base**n
+    if base in (1, -1):
+        return 1 if base == 1 or n % 2 == 0 else -1
+    size = max(abs(base.numerator), base.denominator)
+    if abs(n) * math.log10(size) > MAX_EXACT_DIGITS:
+        return _via_logarithm(abs(to_decimal(base)), Decimal(n), base < 0 and n % 2 == 1)
+    return exact(Fraction(base) ** n)
+
+
+def _rational_power(base: int | Fraction, exponent: Fraction) -> Num:
+    p, q = exponent.numerator, exponent.denominator
+    if base < 0 and q % 2 == 0:
+        raise MathError(
+            f"a negative number ({format_number(base)}) to a fractional power is not a real number"
+        )
+    sign = -1 if base < 0 and p % 2 else 1
+    if q <= MAX_EXACT_ROOT_DEGREE:
+        root = exact_root(abs(base), q)
+        if root is not None:
+            return multiply(sign, _integer_power(root, p))
+    return multiply(sign, _decimal_power(to_decimal(abs(base)), to_decimal(exponent)))
+
+
+def _decimal_power(base: Decimal, exponent: Decimal) -> Num:
+    if not base:
+        if exponent < 0:
+            raise MathError("division by zero (0 to a negative power)")
+        return 0
+    with localcontext() as context:
+        context.prec = 12
+        magnitude = abs(exponent * base.ln())
+    if magnitude > 10**6:
+        return _via_logarithm(base, exponent, negative=False)
+    with localcontext() as context:
+        context.prec += 5
+        result = base**exponent
+    return +result
+
+
+def _via_logarithm(base: Decimal, exponent: Decimal, negative: bool) -> Decimal:
+    """base^exponent for a huge result, as mantissa × 10^k from log10: 9^9^9 in microseconds."""
+    with localcontext() as context:
+        context.prec = 12
+        estimate = exponent * base.log10()
+        if estimate > MAX_DECIMAL_EXPONENT:
+            raise LimitError(_TOO_LARGE)
+        if estimate < -MAX_DECIMAL_EXPONENT:
+            raise LimitError(_TOO_SMALL)
+        context.prec = WORK_PRECISION + 5 + max(0, estimate.adjusted())
+        logarithm = exponent * base.log10()
+        return _from_log10(logarithm, negative)
+
+
+def _from_log10(logarithm: Decimal, negative: bool) -> Decimal:
+    """10^logarithm at WORK_PRECISION, for a logarithm computed with enough integer digits."""
+    with localcontext() as context:
+        whole = logarithm.to_integral_value(rounding=ROUND_FLOOR)
+        fraction = logarithm - whole
+        context.prec = WORK_PRECISION + 5
+        mantissa = Decimal(10) ** fraction
+        if abs(whole) > MAX_DECIMAL_EXPONENT:
+            raise LimitError(_TOO_LARGE if whole > 0 else _TOO_SMALL)
+        result = mantissa.scaleb(whole)
+    result = +result
+    return -result if negative else result
+
+
+def exact_root(value: int | Fraction, degree: int) -> int | Fraction | None:
+    """The exact `degree`-th root of a non-negative rational, or None if it is irrational."""
+    if type(value) is int:
+        return _integer_root(value, degree)
+    numerator = _integer_root(value.numerator, degree)
+    if numerator is None:
+        return None
+    denominator = _integer_root(value.denominator, degree)
+    return None if denominator is None else Fraction(numerator, denominator)
+
+
+def _integer_root(n: int, degree: int) -> int | None:
+    if n < 2:
+        return n
+    if degree == 2:
+        root = math.isqrt(n)
+    else:
+        # Newton's iteration from above converges to floor(n^(1/degree)).
+        root = 1 << -(-n.bit_length() // degree)
+        while True:
+            better = ((degree - 1) * root + n // root ** (degree - 1)) // degree
+            if better >= root:
+                break
+            root = better
+    return root if root**degree == n else None
+
+
+def whole_number(value: Num, message: str) -> int:
+    """An integer argument (a near-integer approximation counts); MathError(message) otherwise."""
+    if type(value) is int:
+        return value
+    if type(value) is Decimal:
+        if value.adjusted() >= MAX_EXACT_DIGITS:
+            raise LimitError(f"{message} (this one is too large to use exactly)")
+        nearest = value.to_integral_value()
+        if abs(value - nearest) <= abs(value) * _NOISE:
+            return int(nearest)
+    raise MathError(message)
+
+
+def factorial(value: Num) -> Num:
+    message = "factorial needs a non-negative integer"
+    if type(value) is Decimal and value > MAX_FACTORIAL_ARGUMENT:
+        raise LimitError(f"factorial argument too large (over {MAX_FACTORIAL_ARGUMENT:,})")
+    n = whole_number(value, message)
+    if n < 0:
+        raise MathError(message)
+    if n <= EXACT_FACTORIAL_MAX:
+        return math.factorial(n)
+    if n > MAX_FACTORIAL_ARGUMENT:
+        raise LimitError(f"factorial argument too large (over {MAX_FACTORIAL_ARGUMENT:,})")
+    return _stirling_factorial(n)
+
+
+def _stirling_factorial(n: int) -> Decimal:
+    """n! from Stirling's series for ln n!; its terms below are good to 1e-40 for n > 3000."""
+    from .decimal_math import ln_2pi
+
+    with localcontext() as context:
+        context.prec = WORK_PRECISION + 10 + len(str(n))
+        x = Decimal(n)
+        ln_factorial = (x + Decimal("0.5")) * x.ln() - x + ln_2pi() / 2
+        correction = Decimal(0)
+        for numerator, denominator, power_of_n in _STIRLING_TERMS:
+            correction += Decimal(numerator) / (denominator * x**power_of_n)
+        ln_factorial += correction
+        return _from_log10(ln_factorial / Decimal(10).ln(), negative=False)
+
+
+# Bernoulli-number terms B(2k) / (2k (2k-1) n^(2k-1)) of Stirling's series.
+_STIRLING_TERMS = (
+    (1, 12, 1),
+    (-1, 360, 3),
+    (1, 1260, 5),
+    (-1, 1680, 7),
+    (1, 1188, 9),
+    (-691, 360360, 11),
+    (1, 156, 13),
+)

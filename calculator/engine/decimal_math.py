@@ -1,0 +1,176 @@
+"""Transcendental functions on Decimal, correct to WORK_PRECISION digits.
+
+exp, ln, log10 and sqrt come from the decimal module (correctly rounded); the trigonometric
+functions are Taylor series after reducing the argument with 300 digits of pi. Each function works
+a few guard digits above the caller's context precision and rounds back to it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, getcontext, localcontext
+from functools import cache
+
+from .errors import LimitError
+from .limits import MAX_TRIG_EXPONENT
+
+_PI_DIGITS = (
+    "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803"
+    "4825342117067982148086513282306647093844609550582231725359408128481117450284102701938521"
+    "1055596446229489549303819644288109756659334461284756482337867831652712019091456485669234"
+    "6034861045432664821339360726024914127372458700660631558817"
+)
+_GUARD = 10
+
+
+def pi() -> Decimal:
+    """pi rounded to the current context's precision."""
+    return +Decimal(_PI_DIGITS)
+
+
+@cache
+def ln_2pi() -> Decimal:
+    with localcontext() as context:
+        context.prec = 80
+        return (2 * Decimal(_PI_DIGITS)).ln()
+
+
+def sin(x: Decimal) -> Decimal:
+    return _sin_cos(x, cosine=False)
+
+
+def cos(x: Decimal) -> Decimal:
+    return _sin_cos(x, cosine=True)
+
+
+def _sin_cos(x: Decimal, cosine: bool) -> Decimal:
+    if x.adjusted() > MAX_TRIG_EXPONENT:
+        raise LimitError(
+            f"{'cos' if cosine else 'sin'} argument too large (beyond 1e{MAX_TRIG_EXPONENT})"
+        )
+    with localcontext() as context:
+        precision = context.prec
+        context.prec = precision + _GUARD + max(0, x.adjusted())
+        half_pi = pi() / 2
+        quadrant = (x / half_pi).to_integral_value()
+        reduced = x - quadrant * half_pi
+        context.prec = precision + _GUARD
+        # sin(r + k·pi/2) cycles through sin r, cos r, -sin r, -cos r.
+        turn = (int(quadrant) + (1 if cosine else 0)) % 4
+        value = _cos_series(reduced) if turn % 2 else _sin_series(reduced)
+        if turn >= 2:
+            value = -value
+    return +value
+
+
+def _sin_series(x: Decimal) -> Decimal:
+    term = total = x
+    square = x * x
+    n = 1
+    precision = getcontext().prec
+    while term:
+        term = -term * square / ((n + 1) * (n + 2))
+        n += 2
+        if term.adjusted() < total.adjusted() - precision:
+            break
+        total += term
+    return total
+
+
+def _cos_series(x: Decimal) -> Decimal:
+    term = total = Decimal(1)
+    square = x * x
+    n = 0
+    precision = getcontext().prec
+    while term:
+        term = -term * square / ((n + 1) * (n + 2))
+        n += 2
+        if term.adjusted() < -precision:
+            break
+        total += term
+    return total
+
+
+def atan(x: Decimal) -> Decimal:
+    with localcontext() as context:
+        context.prec += _GUARD
+        negative = x < 0
+        x = abs(x)
+        value = pi() / 2 - _atan_small(1 / x) if x > 1 else _atan_small(x)
+        if negative:
+            value = -value
+    return +value
+
+
+def _atan_small(x: Decimal) -> Decimal:
+    """atan for 0 <= x <= 1: halve twice with atan(x) = 2 atan(x / (1 + sqrt(1 + x²))), then sum
+    the Taylor series, which then gains more than a digit per term."""
+    for _ in range(2):
+        x = x / (1 + (1 + x * x).sqrt())
+    square = x * x
+    term = total = x
+    n = 1
+    precision = getcontext().prec
+    while term:
+        term = -term * square
+        n += 2
+        step = term / n
+        if not total or step.adjusted() < total.adjusted() - precision:
+            break
+        total += step
+    return 4 * total
+
+
+def atan2(y: Decimal, x: Decimal) -> Decimal:
+    """The angle of the point (x, y); the caller rules out (0, 0)."""
+    with localcontext() as context:
+        context.prec += _GUARD
+        if not x:
+            value = pi() / 2 if y > 0 else -pi() / 2
+        else:
+            value = atan(y / x)
+            if x < 0:
+                value = value + pi() if y >= 0 else value - pi()
+    return +value
+
+
+def asin(x: Decimal) -> Decimal:
+    """arcsine for -1 <= x <= 1 (checked by the caller)."""
+    with localcontext() as context:
+        context.prec += _GUARD
+        value = pi() / 2 * x if abs(x) == 1 else atan(x / (1 - x * x).sqrt())
+    return +value
+
+
+def acos(x: Decimal) -> Decimal:
+    with localcontext() as context:
+        context.prec += _GUARD
+        value = pi() / 2 - asin(x)
+    return +value
+
+
+def sinh(x: Decimal) -> Decimal:
+    with localcontext() as context:
+        # e^x - e^-x cancels about -log10|x| digits for small x.
+        context.prec += _GUARD + max(0, -x.adjusted())
+        grow = x.exp()
+        value = (grow - 1 / grow) / 2
+    return +value
+
+
+def cosh(x: Decimal) -> Decimal:
+    with localcontext() as context:
+        context.prec += _GUARD
+        grow = x.exp()
+        value = (grow + 1 / grow) / 2
+    return +value
+
+
+def tanh(x: Decimal) -> Decimal:
+    if abs(x) > 100:
+        # 1 - tanh(100) is below 1e-86: beyond any working precision.
+        return Decimal(1).copy_sign(x)
+    with localcontext() as context:
+        context.prec += _GUARD + max(0, -x.adjusted())
+        grow = (2 * x).exp()
+        value = (grow - 1) / (grow + 1)
+    return +value

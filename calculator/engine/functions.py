@@ -1,0 +1,302 @@
+"""Built-in functions and constants: help text, arity, and values that are exact where possible."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+from . import decimal_math
+from .arithmetic import add, exact_root, factorial, multiply, whole_number
+from .errors import LimitError, MathError, ParseError
+from .limits import MAX_EXACT_DIGITS, MAX_ROUND_DIGITS, WORK_PRECISION
+from .numbers import (
+    MAX_EXACT_BITS,
+    WORK_CONTEXT,
+    Num,
+    exact,
+    format_number,
+    from_decimal,
+    to_decimal,
+)
+from .tokens import Span
+
+_NOISE = Decimal(f"1e-{WORK_PRECISION - 3}")
+
+
+def _sqrt(x: Num) -> Num:
+    if x < 0:
+        raise MathError(f"sqrt of a negative number ({format_number(x)}) is not a real number")
+    if type(x) is not Decimal:
+        root = exact_root(x, 2)
+        if root is not None:
+            return root
+    return to_decimal(x).sqrt()
+
+
+def _cbrt(x: Num) -> Num:
+    if not x:
+        return 0
+    if type(x) is not Decimal:
+        root = exact_root(abs(x), 3)
+        if root is not None:
+            return root if x > 0 else -root
+    magnitude = abs(to_decimal(x))
+    with localcontext() as context:
+        context.prec += 5
+        root = (magnitude.ln() / 3).exp()
+    root = +root
+    return root if x > 0 else -root
+
+
+def _exp(x: Num) -> Num:
+    return 1 if not x else to_decimal(x).exp()
+
+
+def _check_logarithm_argument(name: str, x: Num) -> None:
+    if not x:
+        raise MathError(f"{name} of zero is undefined")
+    if x < 0:
+        raise MathError(f"{name} of a negative number ({format_number(x)}) is not a real number")
+
+
+def _ln(x: Num) -> Num:
+    _check_logarithm_argument("ln", x)
+    return 0 if x == 1 else to_decimal(x).ln()
+
+
+def _logarithm(name: str, x: Num, base: Num) -> Num:
+    _check_logarithm_argument(name, x)
+    if base <= 0 or base == 1:
+        raise MathError(f"{name} base must be positive and not 1, got {format_number(base)}")
+    if type(x) is not Decimal and type(base) is not Decimal:
+        whole = _exact_logarithm(x, base)
+        if whole is not None:
+            return whole
+    with localcontext() as context:
+        context.prec += 5
+        value = to_decimal(x).log10() if base == 10 else to_decimal(x).ln() / to_decimal(base).ln()
+    return +value
+
+
+def _exact_logarithm(x: int | Fraction, base: int | Fraction) -> int | None:
+    """k when x = base^k exactly (log2(8) = 3, log(1/1000) = -3), else None."""
+    with localcontext() as context:
+        context.prec = 20
+        estimate = to_decimal(x).ln() / to_decimal(base).ln()
+        k = int(estimate.to_integral_value())
+        if abs(estimate - k) > Decimal("1e-12") or abs(k) > MAX_EXACT_BITS:
+            return None
+    return k if Fraction(base) ** k == x else None
+
+
+def _log(x: Num, base: Num = 10) -> Num:
+    return _logarithm("log", x, base)
+
+
+def _integer_rounding(rounding: str) -> Callable[[Num], Num]:
+    exact_rounding = {ROUND_FLOOR: math.floor, ROUND_CEILING: math.ceil, ROUND_DOWN: math.trunc}[
+        rounding
+    ]
+
+    def apply(x: Num) -> Num:
+        if type(x) is not Decimal:
+            return exact_rounding(x)
+        if x.adjusted() >= WORK_PRECISION:
+            return x
+        nearest = x.to_integral_value()
+        if abs(x - nearest) <= abs(x) * _NOISE:
+            return int(nearest)
+        return int(x.to_integral_value(rounding=rounding))
+
+    return apply
+
+
+def _round(x: Num, digits: Num = 0) -> Num:
+    """Half away from zero: round(2.5) = 3, round(-2.5) = -3, round(1.25, 1) = 1.3."""
+    places = whole_number(digits, "round's number of digits must be an integer")
+    if abs(places) > MAX_ROUND_DIGITS:
+        raise LimitError(f"round's number of digits must be at most {MAX_ROUND_DIGITS:,}")
+    if type(x) is Decimal:
+        if x.adjusted() + places >= WORK_PRECISION:
+            return x
+        return from_decimal(x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    scale = Fraction(10) ** places
+    magnitude = math.floor(abs(x) * scale + Fraction(1, 2))
+    return exact(Fraction(magnitude if x >= 0 else -magnitude) / scale)
+
+
+def _trigonometric(name: str, compute: Callable[[Decimal], Decimal], at_zero: int):
+    def apply(x: Num) -> Num:
+        if not x:
+            return at_zero
+        return _snap(compute(to_decimal(x)), x)
+
+    apply.__name__ = name
+    return apply
+
+
+def _snap(value: Decimal, argument: Num) -> Num:
+    """Zero when an approximate argument leaves no significant digits (sin(pi), cos(90deg))."""
+    if type(argument) is Decimal and abs(value) <= abs(argument) * _NOISE:
+        return 0
+    return value
+
+
+def _tan(x: Num) -> Num:
+    if not x:
+        return 0
+    cosine = _snap(decimal_math.cos(to_decimal(x)), x)
+    if not cosine:
+        raise MathError("tan is undefined where cos is 0 (odd multiples of 90°)")
+    return _snap(decimal_math.sin(to_decimal(x)), x) / to_decimal(cosine)
+
+
+def _inverse_sine(name: str, compute: Callable[[Decimal], Decimal], zero_at: int):
+    def apply(x: Num) -> Num:
+        if abs(x) > 1:
+            raise MathError(f"{name} needs a value between -1 and 1, got {format_number(x)}")
+        if x == zero_at:
+            return 0
+        return _snap(compute(to_decimal(x)), x)
+
+    return apply
+
+
+def _atan(x: Num) -> Num:
+    return 0 if not x else decimal_math.atan(to_decimal(x))
+
+
+def _atan2(y: Num, x: Num) -> Num:
+    if not x and not y:
+        raise MathError("atan2(0, 0) is undefined")
+    if not y and x > 0:
+        return 0
+    return decimal_math.atan2(to_decimal(y), to_decimal(x))
+
+
+def _hyperbolic(compute: Callable[[Decimal], Decimal], at_zero: int):
+    def apply(x: Num) -> Num:
+        return at_zero if not x else compute(to_decimal(x))
+
+    return apply
+
+
+def _integers(name: str, args: tuple[Num, ...]) -> list[int]:
+    return [whole_number(arg, f"{name} needs integers") for arg in args]
+
+
+def _gcd(*args: Num) -> Num:
+    return math.gcd(*_integers("gcd", args))
+
+
+def _lcm(*args: Num) -> Num:
+    result = 1
+    for n in _integers("lcm", args):
+        result = math.lcm(result, n)
+        if result.bit_length() > MAX_EXACT_BITS:
+            raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
+    return result
+
+
+def _extreme(choose: Callable) -> Callable[..., Num]:
+    def apply(*args: Num) -> Num:
+        if any(type(arg) is Decimal for arg in args):
+            return choose(args, key=to_decimal)
+        return choose(args)
+
+    return apply
+
+
+def _hypot(*args: Num) -> Num:
+    total: Num = 0
+    for arg in args:
+        total = add(total, multiply(arg, arg))
+    return _sqrt(total)
+
+
+# name -> (help text, fewest arguments, most arguments or None for any number, implementation)
+_BUILTINS: dict[str, tuple[str, int, int | None, Callable[..., Num]]] = {
+    "abs": ("abs(x) — absolute value", 1, 1, abs),
+    "acos": ("acos(x) — arccosine, in radians", 1, 1, _inverse_sine("acos", decimal_math.acos, 1)),
+    "asin": ("asin(x) — arcsine, in radians", 1, 1, _inverse_sine("asin", decimal_math.asin, 0)),
+    "atan": ("atan(x) — arctangent, in radians", 1, 1, _atan),
+    "atan2": ("atan2(y, x) — angle of the point (x, y), in radians", 2, 2, _atan2),
+    "cbrt": ("cbrt(x) — cube root", 1, 1, _cbrt),
+    "ceil": ("ceil(x) — smallest integer ≥ x", 1, 1, _integer_rounding(ROUND_CEILING)),
+    "cos": (
+        "cos(x) — cosine of x radians (cos(60deg) for degrees)",
+        1,
+        1,
+        _trigonometric("cos", decimal_math.cos, 1),
+    ),
+    "cosh": ("cosh(x) — hyperbolic cosine", 1, 1, _hyperbolic(decimal_math.cosh, 1)),
+    "exp": ("exp(x) — e to the power x", 1, 1, _exp),
+    "factorial": ("factorial(n) — n!, for a non-negative integer n", 1, 1, factorial),
+    "floor": ("floor(x) — largest integer ≤ x", 1, 1, _integer_rounding(ROUND_FLOOR)),
+    "gcd": ("gcd(a, b, …) — greatest common divisor of integers", 1, None, _gcd),
+    "hypot": ("hypot(x, y, …) — length of the vector, sqrt(x² + y² + …)", 1, None, _hypot),
+    "lcm": ("lcm(a, b, …) — least common multiple of integers", 1, None, _lcm),
+    "ln": ("ln(x) — natural logarithm", 1, 1, _ln),
+    "log": ("log(x) or log(x, base) — logarithm, base 10 unless given", 1, 2, _log),
+    "log10": ("log10(x) — base-10 logarithm", 1, 1, lambda x: _logarithm("log10", x, 10)),
+    "log2": ("log2(x) — base-2 logarithm", 1, 1, lambda x: _logarithm("log2", x, 2)),
+    "max": ("max(a, b, …) — largest argument", 1, None, _extreme(max)),
+    "min": ("min(a, b, …) — smallest argument", 1, None, _extreme(min)),
+    "round": ("round(x) or round(x, digits) — half away from zero", 1, 2, _round),
+    "sin": (
+        "sin(x) — sine of x radians (sin(30deg) for degrees)",
+        1,
+        1,
+        _trigonometric("sin", decimal_math.sin, 0),
+    ),
+    "sinh": ("sinh(x) — hyperbolic sine", 1, 1, _hyperbolic(decimal_math.sinh, 0)),
+    "sqrt": ("sqrt(x) — square root, also written √x", 1, 1, _sqrt),
+    "tan": ("tan(x) — tangent of x radians", 1, 1, _tan),
+    "tanh": ("tanh(x) — hyperbolic tangent", 1, 1, _hyperbolic(decimal_math.tanh, 0)),
+    "trunc": ("trunc(x) — x with its fractional part dropped", 1, 1, _integer_rounding(ROUND_DOWN)),
+}
+
+FUNCTIONS: dict[str, str] = {name: spec[0] for name, spec in sorted(_BUILTINS.items())}
+ARITY: dict[str, tuple[int, int | None]] = {
+    name: (low, high) for name, (_, low, high, _) in _BUILTINS.items()
+}
+IMPLEMENTATIONS: dict[str, Callable[..., Num]] = {name: spec[3] for name, spec in _BUILTINS.items()}
+
+CONSTANTS: dict[str, str] = {
+    "deg": "deg — one degree in radians, pi/180: sin(30deg) = 0.5",
+    "e": "e — Euler's number, 2.71828…",
+    "phi": "phi — the golden ratio, (1 + sqrt(5))/2",
+    "pi": "pi (or π) — 3.14159…",
+    "tau": "tau (or τ) — 2 pi",
+}
+
+
+def _constant_values() -> dict[str, Decimal]:
+    with localcontext(WORK_CONTEXT) as context:
+        context.prec += 10
+        pi = decimal_math.pi()
+        values = {
+            "deg": pi / 180,
+            "e": Decimal(1).exp(),
+            "phi": (1 + Decimal(5).sqrt()) / 2,
+            "pi": pi,
+            "tau": 2 * pi,
+        }
+        context.prec -= 10
+        return {name: +value for name, value in values.items()}
+
+
+CONSTANT_VALUES: dict[str, Decimal] = _constant_values()
+
+
+def arity_error(name: str, count: int, span: Span) -> ParseError:
+    low, high = ARITY[name]
+    if high is None:
+        expected = f"at least {low} argument{'s' if low != 1 else ''}"
+    elif low == high:
+        expected = f"{low} argument{'s' if low != 1 else ''}"
+    else:
+        expected = f"{low} or {high} arguments"
+    return ParseError(f"{name} takes {expected}, got {count}", span)

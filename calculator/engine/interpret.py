@@ -1,0 +1,112 @@
+"""The normalized reading of a syntax tree, with the grouping that precedence implied made explicit.
+
+Rules: every operand that is not atomic (a number, a name, a call, or a signed one of those) is
+parenthesized, so `1+2*3` reads `1 + (2 × 3)` and `2pi r^2` reads `2 × pi × (r^2)`; a run of one
+operator level stays flat (`1 + 2 + 3`), except that whatever precedes an operator following `/` or
+`mod` is grouped (`6/2(1+2)` reads `(6 / 2) × (1 + 2)`); powers show their right-associativity
+(`2^(3^2)`); signs show they bind looser than `^` and `!` (`-(2^2)`, `-(3!)`).
+"""
+
+from __future__ import annotations
+
+from . import nodes
+
+_ATOMS = (nodes.Number, nodes.Name, nodes.Call)
+
+
+def interpret(node: nodes.Node) -> str:
+    return _RENDERERS[type(node)](node)
+
+
+def interpretation_differs(text: str, interpretation: str) -> bool:
+    """Whether the interpretation tells the user more than spacing, spelling and parentheses."""
+    typed, shown = _normalize(text), _normalize(interpretation)
+    if typed == shown:
+        return False
+    # Dropping parentheses the input had (e.g. `(1+2)` → `1 + 2`) tells the user nothing new.
+    position = 0
+    for char in typed:
+        if position < len(shown) and char == shown[position]:
+            position += 1
+        elif char not in "()":
+            return True
+    return position < len(shown)
+
+
+_SPELLINGS = str.maketrans({"×": "*", "·": "*", "÷": "/", "−": "-", "π": "pi", "τ": "tau"})
+
+
+def _normalize(text: str) -> str:
+    return "".join(text.split()).replace("**", "^").translate(_SPELLINGS)
+
+
+def _operand(node: nodes.Node, signed_ok: bool = True) -> str:
+    text = _RENDERERS[type(node)](node)
+    if isinstance(node, _ATOMS):
+        return text
+    if signed_ok and type(node) is nodes.Prefix and isinstance(node.operand, _ATOMS):
+        return text
+    return f"({text})"
+
+
+def _number(node: nodes.Number) -> str:
+    return node.text
+
+
+def _name(node: nodes.Name) -> str:
+    return node.text
+
+
+def _call(node: nodes.Call) -> str:
+    return f"{node.name}({', '.join(interpret(arg) for arg in node.args)})"
+
+
+def _prefix(node: nodes.Prefix) -> str:
+    text = _operand(node.operand, signed_ok=False)
+    for op, _ in node.ops:
+        text = op + text
+    return text
+
+
+def _postfix(node: nodes.Postfix) -> str:
+    text = _operand(node.operand, signed_ok=False)
+    for index, (op, _) in enumerate(node.ops):
+        text = f"({text}){op}" if index else text + op
+    return text
+
+
+def _power(node: nodes.Power) -> str:
+    operands = node.operands
+    text = _operand(operands[-1])
+    for operand in operands[-2::-1]:
+        text = f"{_operand(operand, signed_ok=False)}^{text}"
+        if operand is not operands[0]:
+            text = f"({text})"
+    return text
+
+
+def _chain(node: nodes.Chain) -> str:
+    text = _operand(node.first)
+    previous = None
+    for op, operand in node.rest:
+        if previous in ("/", "mod"):
+            text = f"({text})"
+        text = f"{text} {op} {_operand(operand)}"
+        previous = op
+    return text
+
+
+def _assign(node: nodes.Assign) -> str:
+    return f"{node.target.text} = {interpret(node.value)}"
+
+
+_RENDERERS = {
+    nodes.Number: _number,
+    nodes.Name: _name,
+    nodes.Call: _call,
+    nodes.Prefix: _prefix,
+    nodes.Postfix: _postfix,
+    nodes.Power: _power,
+    nodes.Chain: _chain,
+    nodes.Assign: _assign,
+}

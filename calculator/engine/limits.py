@@ -1,0 +1,34 @@
+"""Every bound on the engine's work, in one place, each with the reason it exists."""
+
+# Longer input is not something a person types into a calculator; checked before any other work.
+MAX_EXPRESSION_LENGTH = 1000
+# Parentheses, calls and signed exponents nested deeper than this are refused. A level costs about
+# 8 Python frames in the parser, so this stays ~750 frames below Python's recursion limit even
+# when the caller (Django, Channels) is itself deep in the stack.
+MAX_NESTING_DEPTH = 32
+# Exact integers (and the numerator/denominator of exact fractions) up to this many digits are kept
+# exactly and shown in full; beyond it they become WORK_PRECISION-digit approximations, which keeps
+# every big-integer operation in the microsecond range.
+MAX_EXACT_DIGITS = 10_000
+# Significant digits of every inexact computation; the spec asks for at least 30.
+WORK_PRECISION = 40
+# Significant digits shown for inexact results.
+DISPLAY_DIGITS = 15
+# Exact non-integers (e.g. 0.1234567890123456789) are shown in full up to this many significant
+# digits, and rounded to DISPLAY_DIGITS beyond it, so a display line stays readable.
+MAX_EXACT_DISPLAY_DIGITS = 40
+# Magnitudes beyond 1e±MAX_DECIMAL_EXPONENT are "too large"/"too small": Decimal exponents stay
+# machine integers and no conversion can ever be asked for more digits than memory holds.
+MAX_DECIMAL_EXPONENT = 10**15
+# A factorial's argument above this would overflow MAX_DECIMAL_EXPONENT anyway (n! ~ 10^(n log n)).
+MAX_FACTORIAL_ARGUMENT = 10**14
+# sin/cos/tan reduce their argument modulo pi using the digits of pi we carry (300); arguments up
+# to 10^MAX_TRIG_EXPONENT leave WORK_PRECISION digits after reduction.
+MAX_TRIG_EXPONENT = 250
+# round(x, n) builds 10^n; larger n cannot change an exact result with MAX_EXACT_DIGITS digits.
+MAX_ROUND_DIGITS = MAX_EXACT_DIGITS
+# x^(p/q) is tried as an exact root for denominators up to this (4^0.5 = 2, 8^(1/3) = 2).
+MAX_EXACT_ROOT_DEGREE = 64
+# Parsed lines (tree and interpretation) kept for re-evaluation: a live preview re-sends the same
+# text often. At most this many trees of at most MAX_EXPRESSION_LENGTH characters each.
+PARSE_CACHE_SIZE = 512

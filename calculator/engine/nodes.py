@@ -1,0 +1,93 @@
+"""The syntax tree. Operator chains are n-ary: the tree is only as deep as the nesting typed."""
+
+from __future__ import annotations
+
+from .tokens import Span
+
+# Values a node evaluates to (see numbers.py): int and Fraction are exact, Decimal approximate.
+
+
+class Node:
+    __slots__ = ("start", "end")
+
+    start: int
+    end: int
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+class Number(Node):
+    """A literal; `value` is already the exact int/Fraction (or Decimal for huge exponents)."""
+
+    __slots__ = ("value", "text")
+
+    def __init__(self, value: object, text: str, start: int, end: int) -> None:
+        self.value, self.text, self.start, self.end = value, text, start, end
+
+
+class Name(Node):
+    """A variable, a constant or `ans`; `name` is canonical (`pi` for `π`), `text` as typed."""
+
+    __slots__ = ("name", "text")
+
+    def __init__(self, name: str, text: str, start: int, end: int) -> None:
+        self.name, self.text, self.start, self.end = name, text, start, end
+
+
+class Call(Node):
+    """A built-in function applied to its arguments."""
+
+    __slots__ = ("name", "args")
+
+    def __init__(self, name: str, args: tuple[Node, ...], start: int, end: int) -> None:
+        self.name, self.args, self.start, self.end = name, args, start, end
+
+
+class Prefix(Node):
+    """Prefix operators (`-`, `+`, `√`); `ops` holds (op, start) pairs, innermost first."""
+
+    __slots__ = ("ops", "operand")
+
+    def __init__(self, ops: tuple[tuple[str, int], ...], operand: Node) -> None:
+        self.ops, self.operand, self.start, self.end = ops, operand, ops[-1][1], operand.end
+
+
+class Postfix(Node):
+    """Postfix `!` and `%` applied left to right; `ops` holds (op, end) pairs."""
+
+    __slots__ = ("operand", "ops")
+
+    def __init__(self, operand: Node, ops: tuple[tuple[str, int], ...]) -> None:
+        self.operand, self.ops, self.start, self.end = operand, ops, operand.start, ops[-1][1]
+
+
+class Power(Node):
+    """`a ^ b ^ c`, right-associative: a^(b^c)."""
+
+    __slots__ = ("operands",)
+
+    def __init__(self, operands: tuple[Node, ...]) -> None:
+        self.operands, self.start, self.end = operands, operands[0].start, operands[-1].end
+
+
+class Chain(Node):
+    """A left-associative run at one precedence level: `first op1 x1 op2 x2 …`.
+
+    Operators are `+ -` (sums) or `× / mod` (products, `×` also for implicit multiplication).
+    """
+
+    __slots__ = ("first", "rest")
+
+    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...]) -> None:
+        self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
+
+
+class Assign(Node):
+    """`name = expression`, only at the top level."""
+
+    __slots__ = ("target", "value")
+
+    def __init__(self, target: Name, value: Node) -> None:
+        self.target, self.value, self.start, self.end = target, value, target.start, value.end

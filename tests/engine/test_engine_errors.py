@@ -1,0 +1,125 @@
+"""Errors: every failure is a CalcError subclass with a friendly message and the right span."""
+
+import pytest
+
+from calculator.engine import (
+    AssignmentError,
+    CalcError,
+    LimitError,
+    MathError,
+    ParseError,
+    Session,
+    Span,
+    UnknownNameError,
+    evaluate,
+)
+
+CASES = [
+    # (text, error type, span, message)
+    ("1/0", MathError, (2, 3), "division by zero"),
+    ("1/(x-x)", UnknownNameError, (3, 4), "unknown name 'x'"),
+    ("2*(3-3)^-1", MathError, (2, 10), "division by zero (0 to a negative power)"),
+    ("5 mod 0", MathError, (6, 7), "mod by zero is undefined"),
+    ("sqrt(-1)", MathError, (0, 8), "sqrt of a negative number (-1) is not a real number"),
+    ("√-4", MathError, (0, 3), "sqrt of a negative number (-4) is not a real number"),
+    ("(2+3", ParseError, (4, 4), "missing )"),
+    ("2 +", ParseError, (3, 3), "expected a number, name or ( after '+'"),
+    ("2 + * 3", ParseError, (4, 5), "expected a number, name or ( after '+', not '*'"),
+    ("$", ParseError, (0, 1), "unexpected character '$'"),
+    ("", ParseError, (0, 0), "empty expression"),
+    ("   ", ParseError, (0, 3), "empty expression"),
+    ("2)", ParseError, (1, 2), "unmatched )"),
+    ("(2 3)", ParseError, (3, 4), "missing operator between '2' and '3'"),
+    (
+        "5 % 3",
+        ParseError,
+        (4, 5),
+        "missing operator between '%' and '3' (% means percent; use mod for a remainder)",
+    ),
+    ("foo", UnknownNameError, (0, 3), "unknown name 'foo'"),
+    ("pir", UnknownNameError, (0, 3), "unknown name 'pir'"),
+    ("2 + foo(3)", UnknownNameError, (4, 7), "unknown name 'foo'"),
+    ("ans", UnknownNameError, (0, 3), "no previous answer yet (ans is the last result)"),
+    ("log(1,2,3)", ParseError, (0, 10), "log takes 1 or 2 arguments, got 3"),
+    ("sqrt(1, 2)", ParseError, (0, 10), "sqrt takes 1 argument, got 2"),
+    ("atan2(1)", ParseError, (0, 8), "atan2 takes 2 arguments, got 1"),
+    ("max()", ParseError, (0, 5), "max takes at least 1 argument, got 0"),
+    ("sin 30", ParseError, (0, 3), "sin needs parentheses: sin(…)"),
+    ("(-1)!", MathError, (0, 5), "factorial needs a non-negative integer"),
+    ("2.5!", MathError, (0, 4), "factorial needs a non-negative integer"),
+    ("factorial(-3)", MathError, (0, 13), "factorial needs a non-negative integer"),
+    ("ln(0)", MathError, (0, 5), "ln of zero is undefined"),
+    ("ln(-2)", MathError, (0, 6), "ln of a negative number (-2) is not a real number"),
+    ("log(8, 1)", MathError, (0, 9), "log base must be positive and not 1, got 1"),
+    ("asin(2)", MathError, (0, 7), "asin needs a value between -1 and 1, got 2"),
+    ("tan(90deg)", MathError, (0, 10), "tan is undefined where cos is 0 (odd multiples of 90°)"),
+    ("atan2(0, 0)", MathError, (0, 11), "atan2(0, 0) is undefined"),
+    (
+        "(-8)^(1/2)",
+        MathError,
+        (0, 10),
+        "a negative number (-8) to a fractional power is not a real number",
+    ),
+    ("gcd(2.5, 5)", MathError, (0, 11), "gcd needs integers"),
+    ("1/sin(pi)", MathError, (2, 9), "division by zero"),
+    ("x = ", ParseError, (4, 4), "expected a number, name or ( after '='"),
+    ("2x = 3", AssignmentError, (0, 2), "can only assign to a name, like x = 3"),
+    ("x = y = 3", ParseError, (6, 7), "only one = is allowed in a line"),
+    ("pi = 3", AssignmentError, (0, 2), "'pi' is a built-in constant and cannot be assigned"),
+    ("e = 3", AssignmentError, (0, 1), "'e' is a built-in constant and cannot be assigned"),
+    ("sin = 3", AssignmentError, (0, 3), "'sin' is a built-in function and cannot be assigned"),
+    ("ans = 3", AssignmentError, (0, 3), "'ans' is reserved and cannot be assigned"),
+    ("1, 2", ParseError, (1, 2), "unexpected ','"),
+    ("1.2.3", ParseError, (0, 5), "malformed number '1.2.3'"),
+    ("0xZZ", ParseError, (0, 4), "malformed number '0xZZ'"),
+    ("2^2^2^2^2^2", LimitError, (0, 11), "result too large (beyond 1e+1,000,000,000,000,000)"),
+    ("10^-10^20", LimitError, (0, 9), "result too small (below 1e-1,000,000,000,000,000)"),
+    ("exp(10^20)", LimitError, (0, 10), "result too large (beyond 1e+1,000,000,000,000,000)"),
+    (
+        "1e9999999999999999",
+        LimitError,
+        (0, 18),
+        "number too large (beyond 1e±1,000,000,000,000,000)",
+    ),
+    ("(9^9^9)!", LimitError, (0, 8), "factorial argument too large (over 100,000,000,000,000)"),
+    ("sin(10^300)", LimitError, (0, 11), "sin argument too large (beyond 1e250)"),
+    ("round(1, 10^6)", LimitError, (0, 14), "round's number of digits must be at most 10,000"),
+    (
+        "1" * 1001,
+        LimitError,
+        (1000, 1001),
+        "expression too long (1,001 characters; the limit is 1,000)",
+    ),
+    (
+        "(" * 65 + "1" + ")" * 65,
+        LimitError,
+        (32, 33),
+        "expression nested too deeply (more than 32 levels)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "error_type", "span", "message"), CASES)
+def test_errors(text, error_type, span, message):
+    result = evaluate(text, Session())
+    assert not result.ok
+    assert result.value is None and result.display is None
+    assert type(result.error) is error_type
+    assert isinstance(result.error, CalcError)
+    assert result.error.span == Span(*span)
+    assert result.error.message == message
+
+
+def test_interpretation_is_kept_when_evaluation_fails():
+    result = evaluate("6/2(1+y)", Session())
+    assert result.error.message == "unknown name 'y'"
+    assert result.interpretation == "(6 / 2) × (1 + y)"
+    assert result.interpretation_differs
+
+
+def test_unknown_name_made_of_known_names_gets_a_hint():
+    session = Session()
+    evaluate("r = 2", session)
+    assert evaluate("pir", session).error.message == (
+        "unknown name 'pir' (for pi × r, write 'pi r')"
+    )

@@ -1,0 +1,80 @@
+"""Parser: how each input is read, shown as the normalized interpretation."""
+
+import pytest
+
+from calculator.engine.interpret import interpret, interpretation_differs
+from calculator.engine.parser import parse
+
+CASES = [
+    ("1 + 2 + 3", "1 + 2 + 3"),
+    ("1+2*3", "1 + (2 × 3)"),
+    ("1 - 2 - 3", "1 - 2 - 3"),
+    ("6/2(1+2)", "(6 / 2) × (1 + 2)"),
+    ("2/3/4", "(2 / 3) / 4"),
+    ("2*3/4", "2 × 3 / 4"),
+    ("-2^2", "-(2^2)"),
+    ("(-2)^2", "(-2)^2"),
+    ("2^3^2", "2^(3^2)"),
+    ("2^-1", "2^-1"),
+    ("2^-3^2", "2^(-(3^2))"),
+    ("3!^2", "(3!)^2"),
+    ("-3!", "-(3!)"),
+    ("3!!", "(3!)!"),
+    ("50%", "50%"),
+    ("200*15%", "200 × (15%)"),
+    ("2pi r^2", "2 × pi × (r^2)"),
+    ("2 pi", "2 × pi"),
+    ("pi r^2", "pi × (r^2)"),
+    ("3(4+5)", "3 × (4 + 5)"),
+    ("(1+2)(3+4)", "(1 + 2) × (3 + 4)"),
+    ("2 sqrt(2)", "2 × sqrt(2)"),
+    ("sin(30deg)", "sin(30 × deg)"),
+    ("30 deg", "30 × deg"),
+    ("2x", "2 × x"),
+    ("x y", "x × y"),
+    ("x(1+2)", "x × (1 + 2)"),
+    ("2e", "2 × e"),
+    ("2√2", "2 × √2"),
+    ("√4^2", "√(4^2)"),
+    ("√√16", "√√16"),
+    ("2πr", "2 × π × r"),
+    ("1/2x", "(1 / 2) × x"),
+    ("2^3x", "(2^3) × x"),
+    ("-7 mod 3", "-7 mod 3"),
+    ("x mod 3 * 2", "(x mod 3) × 2"),
+    ("2**3", "2^3"),
+    ("3 × 4 ÷ 2 − 1", "(3 × 4 / 2) - 1"),
+    ("log(8, 2)", "log(8, 2)"),
+    ("max(1, 2+3)", "max(1, 2 + 3)"),
+    ("x = 2y + 1", "x = (2 × y) + 1"),
+    ("((1))", "1"),
+    ("-(-x)", "-(-x)"),
+    ("--x", "--x"),
+]
+
+
+@pytest.mark.parametrize(("text", "interpretation"), CASES)
+def test_interpretation(text, interpretation):
+    assert interpret(parse(text)) == interpretation
+
+
+@pytest.mark.parametrize(
+    ("text", "differs"),
+    [
+        ("1 + 2 + 3", False),
+        ("1+2+3", False),
+        ("2*3", False),
+        ("2**3", False),
+        ("(1+2)", False),
+        ("sqrt((4))", False),
+        ("1+2*3", True),
+        ("6/2(1+2)", True),
+        ("-2^2", True),
+        ("2pi", True),
+        ("2 × 3 − x", True),
+        ("3 ÷ 4 − 1 + x·2", True),
+        ("2 × 3 ÷ x", False),
+    ],
+)
+def test_interpretation_differs(text, differs):
+    assert interpretation_differs(text, interpret(parse(text))) is differs

@@ -1,0 +1,97 @@
+"""Property tests: exact decimal arithmetic, displays that parse, and no input that escapes."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculator.engine import CalcError, Session, evaluate
+
+decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12
+)
+TOKENS = [
+    "1",
+    "0",
+    "2.5",
+    "1e3",
+    "x",
+    "pi",
+    "e",
+    "sqrt",
+    "sin",
+    "log",
+    "(",
+    ")",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "**",
+    "!",
+    "%",
+    "mod",
+    ",",
+    "=",
+    "√",
+    "π",
+    " ",
+    "9^9^9",
+    "ans",
+    ".",
+    "deg",
+]
+
+
+def _literal(value: Decimal) -> str:
+    return f"({value})" if value < 0 else str(value)
+
+
+@given(decimals, decimals)
+def test_adding_then_subtracting_is_exact(a, b):
+    result = evaluate(f"{_literal(a)} + {_literal(b)} - {_literal(b)}", Session())
+    assert result.ok
+    assert result.value == a
+
+
+@given(decimals, decimals)
+def test_sums_of_decimals_are_exact(a, b):
+    assert evaluate(f"{_literal(a)} + {_literal(b)}", Session()).value == a + b
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(decimals, st.integers(-(10**30), 10**30)),
+    st.sampled_from(["", "/7", "*pi", "^3", "/3^40", "*10^400", "^0.5", "!"]),
+)
+def test_every_display_parses_and_values_round_trip(number, suffix):
+    text = f"abs({number}){suffix}"
+    result = evaluate(text, Session())
+    if result.ok:
+        Decimal(result.display)
+        assert Decimal(str(result.value)) == result.value
+        assert result.display != "-0"
+
+
+def _check_answer(text: str) -> None:
+    result = evaluate(text, Session())
+    assert result.text == text
+    if result.ok:
+        Decimal(result.display)
+    else:
+        assert isinstance(result.error, CalcError)
+        assert 0 <= result.error.span.start <= result.error.span.end <= len(text)
+        assert result.error.message
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_random_text_never_raises(text):
+    _check_answer(text)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(TOKENS), max_size=25))
+def test_token_soup_never_raises(tokens):
+    _check_answer("".join(tokens))
