@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
@@ -17,7 +17,7 @@ from .functions import CONSTANT_VALUES, CONSTANTS, FUNCTIONS
 from .interpret import interpret, interpretation_differs
 from .limits import MAX_EXPRESSION_LENGTH, PARSE_CACHE_SIZE
 from .nodes import Assign, Node
-from .numbers import WORK_CONTEXT, Num, format_number, from_decimal, to_value
+from .numbers import WORK_CONTEXT, Num, from_decimal, present
 from .parser import parse
 from .tokens import Span
 
@@ -30,6 +30,7 @@ __all__ = [
     "LimitError",
     "MathError",
     "ParseError",
+    "Reading",
     "Result",
     "Session",
     "Span",
@@ -38,18 +39,57 @@ __all__ = [
 ]
 
 
+class Reading:
+    """A parsed line and, computed on first use, how it was read (see interpret.py).
+
+    Lazy because the interpretation costs about as much as evaluating: the transcript reads it for
+    every stored line, but a live preview or the CLI often never does.
+    """
+
+    __slots__ = ("text", "tree", "_interpretation", "_differs")
+
+    def __init__(self, text: str, tree: Node) -> None:
+        self.text = text
+        self.tree = tree
+        self._interpretation: str | None = None
+        self._differs: bool | None = None
+
+    @property
+    def interpretation(self) -> str:
+        if self._interpretation is None:
+            self._interpretation = interpret(self.tree)
+        return self._interpretation
+
+    @property
+    def differs(self) -> bool:
+        if self._differs is None:
+            self._differs = interpretation_differs(self.text, self.interpretation)
+        return self._differs
+
+
 @dataclass(slots=True)
 class Result:
-    """One evaluated line: either value and display, or error (with its span)."""
+    """One evaluated line: either value and display, or error (with its span).
+
+    `interpretation` and `interpretation_differs` are computed from `reading` when first read;
+    both are None/False when the line did not parse.
+    """
 
     text: str
     ok: bool
     value: Decimal | None = None
     display: str | None = None
-    interpretation: str | None = None
-    interpretation_differs: bool = False
     assigned: str | None = None
     error: CalcError | None = None
+    reading: Reading | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def interpretation(self) -> str | None:
+        return None if self.reading is None else self.reading.interpretation
+
+    @property
+    def interpretation_differs(self) -> bool:
+        return False if self.reading is None else self.reading.differs
 
 
 class Session:
@@ -93,57 +133,39 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
     """
     if session is None:
         session = Session()
-    if not isinstance(text, str):
+    if type(text) is not str:
         return Result(
             text=str(text), ok=False, error=CalcError("the input must be text", Span(0, 0))
         )
-    interpretation = differs = None
+    reading = None
     try:
         with localcontext(WORK_CONTEXT):
-            tree, interpretation, differs = _parsed(text)
+            reading = _parsed(text)
+            tree = reading.tree
             value = evaluate_tree(tree, session.lookup)
-            display = format_number(value)
-            decimal = to_value(value)
+            display, decimal = present(value)
     except CalcError as error:
-        return _failure(text, error, interpretation, differs)
+        return _failure(text, error, reading)
     except Exception as exception:  # noqa: BLE001 — the caller must never see a traceback
-        error = CalcError(f"internal error ({type(exception).__name__})")
-        return _failure(text, error, interpretation, differs)
+        return _failure(text, CalcError(f"internal error ({type(exception).__name__})"), reading)
     assigned = tree.target.name if type(tree) is Assign else None
     if commit:
         session.remember(value, decimal, assigned)
-    return Result(
-        text=text,
-        ok=True,
-        value=decimal,
-        display=display,
-        interpretation=interpretation,
-        interpretation_differs=differs,
-        assigned=assigned,
-    )
+    return Result(text, True, decimal, display, assigned, None, reading)
 
 
-def _parse_and_interpret(text: str) -> tuple[Node, str, bool]:
-    """The tree of a line and how it was read; it depends on the text alone, so it is cached."""
-    tree = parse(text)
-    interpretation = interpret(tree)
-    return tree, interpretation, interpretation_differs(text, interpretation)
+def _read(text: str) -> Reading:
+    """The tree of a line; it depends on the text alone, so it is cached."""
+    return Reading(text, parse(text))
 
 
-# Trees are never changed after parsing, so one tree can serve every evaluation of its text.
-_parsed = lru_cache(maxsize=PARSE_CACHE_SIZE)(_parse_and_interpret)
+# Trees are never changed after parsing, so one tree (and its interpretation, once computed) can
+# serve every evaluation of its text.
+_parsed = lru_cache(maxsize=PARSE_CACHE_SIZE)(_read)
 
 
-def _failure(
-    text: str, error: CalcError, interpretation: str | None, differs: bool | None
-) -> Result:
+def _failure(text: str, error: CalcError, reading: Reading | None) -> Result:
     span = error.span or Span(0, len(text))
     start = min(max(span.start, 0), len(text))
     error.span = Span(start, min(max(span.end, start), len(text)))
-    return Result(
-        text=text,
-        ok=False,
-        interpretation=interpretation,
-        interpretation_differs=bool(differs),
-        error=error,
-    )
+    return Result(text=text, ok=False, error=error, reading=reading)

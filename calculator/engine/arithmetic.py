@@ -80,7 +80,8 @@ def multiply(a: Num, b: Num) -> Num:
         return a * b
     if type(a) is Decimal or type(b) is Decimal:
         return to_decimal(a) * to_decimal(b)
-    return exact(Fraction(a) * b)
+    # At least one operand is a Fraction, so the product is one.
+    return exact(a * b)
 
 
 def divide(a: Num, b: Num) -> Num:
@@ -91,7 +92,8 @@ def divide(a: Num, b: Num) -> Num:
         return quotient if not remainder else Fraction(a, b)
     if type(a) is Decimal or type(b) is Decimal:
         return to_decimal(a) / to_decimal(b)
-    return exact(Fraction(a) / b)
+    # At least one operand is a Fraction, so the quotient is one.
+    return exact(a / b)
 
 
 def modulo(a: Num, b: Num) -> Num:
@@ -152,6 +154,8 @@ def _integer_power(base: Num, n: int) -> Num:
     size = max(abs(base.numerator), base.denominator)
     if abs(n) * math.log10(size) > MAX_EXACT_DIGITS:
         return _via_logarithm(abs(to_decimal(base)), Decimal(n), base < 0 and n % 2 == 1)
+    if type(base) is int and n >= 0:
+        return exact_int(base**n)
     return exact(Fraction(base) ** n)
 
 

@@ -27,6 +27,7 @@ Lookup = Callable[[str], "Num | None"]
 _CHAIN_OPS = {"+": add, "-": subtract, "×": multiply, "/": divide, "mod": modulo}
 _DIVISIONS = frozenset(["/", "mod"])
 _POSTFIX_OPS = {"!": factorial, "%": percent}
+_Number = nodes.Number
 
 
 def evaluate_tree(node: nodes.Node, lookup: Lookup) -> Num:
@@ -113,9 +114,13 @@ def _power(node: nodes.Power, lookup: Lookup) -> Num:
 
 def _chain(node: nodes.Chain, lookup: Lookup) -> Num:
     first = node.first
-    value = _EVALUATORS[type(first)](first, lookup)
+    value = first.value if type(first) is _Number else _EVALUATORS[type(first)](first, lookup)
     for op, operand in node.rest:
-        right = _EVALUATORS[type(operand)](operand, lookup)
+        # Literals are the commonest operands: read them without a call.
+        if type(operand) is _Number:
+            right = operand.value
+        else:
+            right = _EVALUATORS[type(operand)](operand, lookup)
         try:
             value = _CHAIN_OPS[op](value, right)
         except (CalcError, ArithmeticError) as error:

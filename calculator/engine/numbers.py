@@ -67,6 +67,11 @@ def parse_literal(text: str) -> Num:
         return int(text)
     if text[0] == "0" and len(text) > 1 and text[1] in "xXbBoO":
         return int(text, 0)
+    whole, dot, fraction = text.partition(".")
+    if dot and len(text) <= WORK_PRECISION and (whole + fraction).isdigit():
+        # A plain decimal is a fraction over a power of ten; short ones skip the Decimal round trip
+        # (from_decimal would give the same exact value).
+        return exact(Fraction(int(whole + fraction), 10 ** len(fraction)))
     try:
         decimal = Decimal(text)
     except ArithmeticError:
@@ -167,12 +172,27 @@ def format_number(value: Num) -> str:
             return _format_decimal(Decimal(value).normalize(_EXACT_CONTEXT), exact=False)
         return digits
     if type(value) is Fraction:
-        decimal = terminating_decimal(value)
-        if decimal is not None and len(decimal.as_tuple().digits) <= MAX_EXACT_DISPLAY_DIGITS:
-            return _format_decimal(decimal, exact=True)
-        rounded = _DISPLAY_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
-        return _format_decimal(rounded.normalize(_DISPLAY_CONTEXT), exact=False)
+        return _format_fraction(value, terminating_decimal(value))
     return _format_decimal(_DISPLAY_CONTEXT.plus(value).normalize(_DISPLAY_CONTEXT), exact=False)
+
+
+def present(value: Num) -> tuple[str, Decimal]:
+    """format_number(value) and to_value(value) at once: a fraction's expansion is found once."""
+    if type(value) is Fraction:
+        decimal = terminating_decimal(value)
+        display = _format_fraction(value, decimal)
+        if decimal is None:
+            decimal = WORK_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return display, decimal
+    return format_number(value), to_value(value)
+
+
+def _format_fraction(value: Fraction, decimal: Decimal | None) -> str:
+    """A fraction's display, given its terminating expansion (None when it has none)."""
+    if decimal is not None and len(decimal.as_tuple().digits) <= MAX_EXACT_DISPLAY_DIGITS:
+        return _format_decimal(decimal, exact=True)
+    rounded = _DISPLAY_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    return _format_decimal(rounded.normalize(_DISPLAY_CONTEXT), exact=False)
 
 
 def _format_decimal(value: Decimal, exact: bool) -> str:

@@ -1,4 +1,4 @@
-"""Tokens to a syntax tree by recursive descent, one function per precedence level.
+"""Tokens to a syntax tree by recursive descent: a method per level (unary and power share one).
 
 Grammar (EBNF; lowest precedence first)::
 
@@ -24,9 +24,9 @@ from . import nodes
 from .errors import AssignmentError, LimitError, ParseError
 from .functions import ARITY, CONSTANTS, arity_error
 from .limits import MAX_DECIMAL_EXPONENT, MAX_NESTING_DEPTH
-from .numbers import parse_literal
-from .tokenizer import tokenize
-from .tokens import Span, Token, TokenKind
+from .numbers import Num, parse_literal
+from .tokenizer import scan
+from .tokens import Span, TokenKind
 
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
@@ -35,23 +35,35 @@ _RPAREN = TokenKind.RPAREN
 _COMMA = TokenKind.COMMA
 _POWER = TokenKind.POWER
 _END = TokenKind.END
+_EQUALS = TokenKind.EQUALS
 _SUM_OPS = {TokenKind.PLUS: "+", TokenKind.MINUS: "-"}
 _PRODUCT_OPS = {TokenKind.TIMES: "×", TokenKind.DIVIDE: "/", TokenKind.MOD: "mod"}
 _PREFIX_OPS = {TokenKind.PLUS: "+", TokenKind.MINUS: "-", TokenKind.SQRT: "√"}
 _POSTFIX_OPS = {TokenKind.BANG: "!", TokenKind.PERCENT: "%"}
 _IMPLICIT_STARTS = frozenset({TokenKind.NAME, TokenKind.LPAREN, TokenKind.SQRT})
+# Tokens that make the operand before them more than a lone number or name.
+_OPERAND_SUFFIXES = frozenset({TokenKind.POWER, *_POSTFIX_OPS})
+# What may follow the first operand of a product: an operator, an implicit product, or a number
+# (which is an error, `2 3`).
+_PRODUCT_FOLLOWERS = frozenset({*_PRODUCT_OPS, *_IMPLICIT_STARTS, TokenKind.NUMBER})
 RESERVED_NAMES = frozenset(["ans"])
 
 
 def parse(text: str) -> nodes.Node:
     """Parse one calculator line; raises a CalcError subclass with the offending span."""
-    return _Parser(text, tokenize(text)).line()
+    return _Parser(text, scan(text)).line()
 
 
 class _Parser:
+    """One method per precedence level that needs a loop of its own.
+
+    Tokens are (kind, value, start, end) tuples, unpacked into locals: the parser runs for every
+    new line, so it avoids attribute lookups and calls where a local variable does the job.
+    """
+
     __slots__ = ("text", "tokens", "pos", "depth")
 
-    def __init__(self, text: str, tokens: list[Token]) -> None:
+    def __init__(self, text: str, tokens: list[tuple[TokenKind, str, int, int]]) -> None:
         self.text = text
         self.tokens = tokens
         self.pos = 0
@@ -59,85 +71,94 @@ class _Parser:
 
     def line(self) -> nodes.Node:
         tokens = self.tokens
-        if tokens[0].kind is _END:
+        kind, value, start, end = tokens[0]
+        if kind is _END:
             raise ParseError("empty expression", Span(0, len(self.text)))
-        if tokens[0].kind is _NAME and tokens[1].kind is TokenKind.EQUALS:
-            target = tokens[0]
+        if kind is _NAME and tokens[1][0] is _EQUALS:
             self.pos = 2
-            _check_assignable(target)
+            _check_assignable(value, start, end)
             node: nodes.Node = nodes.Assign(
-                nodes.Name(target.value, self._source(target), target.start, target.end),
-                self.expression(),
+                nodes.Name(value, self.text[start:end], start, end), self.expression()
             )
         else:
             node = self.expression()
         token = tokens[self.pos]
-        if token.kind is not _END:
+        if token[0] is not _END:
             raise self._unexpected_after(node, token)
         return node
 
     def expression(self) -> nodes.Node:
+        """expression = product { ("+" | "-") product }"""
         first = self.product()
         tokens = self.tokens
-        op = _SUM_OPS.get(tokens[self.pos].kind)
+        op = _SUM_OPS.get(tokens[self.pos][0])
         if op is None:
             return first
         rest = []
         while op is not None:
             self.pos += 1
             rest.append((op, self.product()))
-            op = _SUM_OPS.get(tokens[self.pos].kind)
+            op = _SUM_OPS.get(tokens[self.pos][0])
         return nodes.Chain(first, tuple(rest))
 
     def product(self) -> nodes.Node:
+        """product = unary { ("*" | "/" | "mod") unary | implicit }"""
         first = self.unary()
         tokens = self.tokens
+        kind = tokens[self.pos][0]
+        if kind not in _PRODUCT_FOLLOWERS:
+            return first
         rest = []
         while True:
-            token = tokens[self.pos]
-            op = _PRODUCT_OPS.get(token.kind)
+            op = _PRODUCT_OPS.get(kind)
             if op is not None:
                 self.pos += 1
                 rest.append((op, self.unary()))
-            elif token.kind in _IMPLICIT_STARTS:
+            elif kind in _IMPLICIT_STARTS:
                 rest.append(("×", self.unary()))
-            elif token.kind is _NUMBER:
-                previous = tokens[self.pos - 1]
-                hint = (
-                    " (% means percent; use mod for a remainder)" if previous.value == "%" else ""
-                )
-                raise ParseError(
-                    f"missing operator between '{self._source(previous)}' and "
-                    f"'{self._source(token)}'{hint}",
-                    Span(token.start, token.end),
-                )
+            elif kind is _NUMBER:
+                raise self._missing_operator()
             else:
-                break
-        return nodes.Chain(first, tuple(rest)) if rest else first
+                return nodes.Chain(first, tuple(rest))
+            kind = tokens[self.pos][0]
 
     def unary(self) -> nodes.Node:
+        """unary = { "+" | "-" | "√" } power ;  power = postfix [ "^" unary ]"""
         tokens = self.tokens
-        op = _PREFIX_OPS.get(tokens[self.pos].kind)
-        if op is None:
-            return self.power()
-        ops = []
-        while op is not None:
-            ops.append((op, tokens[self.pos].start))
-            self.pos += 1
-            op = _PREFIX_OPS.get(tokens[self.pos].kind)
-        return nodes.Prefix(tuple(reversed(ops)), self.power())
+        pos = self.pos
+        kind, value, start, end = tokens[pos]
+        # The commonest operand, a lone integer or variable, is built here without further calls
+        # (an END token always follows a NUMBER or NAME).
+        if (kind is _NUMBER or kind is _NAME) and tokens[pos + 1][0] not in _OPERAND_SUFFIXES:
+            if kind is _NUMBER and value.isdigit():
+                self.pos = pos + 1
+                return nodes.Number(int(value), self.text[start:end], start, end)
+            if kind is _NAME and value not in ARITY:
+                self.pos = pos + 1
+                return nodes.Name(value, self.text[start:end], start, end)
+        ops = None
+        if kind in _PREFIX_OPS:
+            ops = []
+            while kind in _PREFIX_OPS:
+                ops.append((_PREFIX_OPS[kind], start))
+                pos += 1
+                kind, _, start, _ = tokens[pos]
+            ops.reverse()
+            self.pos = pos
+        node = self.postfix()
+        if tokens[self.pos][0] is _POWER:
+            node = self._power(node)
+        return node if ops is None else nodes.Prefix(tuple(ops), node)
 
-    def power(self) -> nodes.Node:
-        base = self.postfix()
+    def _power(self, base: nodes.Node) -> nodes.Power:
         tokens = self.tokens
-        if tokens[self.pos].kind is not _POWER:
-            return base
         operands = [base]
-        while tokens[self.pos].kind is _POWER:
+        while tokens[self.pos][0] is _POWER:
             self.pos += 1
-            if tokens[self.pos].kind in _PREFIX_OPS:
+            token = tokens[self.pos]
+            if token[0] in _PREFIX_OPS:
                 # A signed exponent takes the rest of the chain with it: 2^-3^2 = 2^(-(3^2)).
-                self._enter(tokens[self.pos])
+                self._enter(token)
                 operands.append(self.unary())
                 self.depth -= 1
                 break
@@ -145,129 +166,127 @@ class _Parser:
         return nodes.Power(tuple(operands))
 
     def postfix(self) -> nodes.Node:
+        """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
+        tokens = self.tokens
+        pos = self.pos
+        kind, value, start, end = tokens[pos]
+        if kind is _NUMBER:
+            self.pos = pos = pos + 1
+            number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
+            node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
+        elif kind is _NAME:
+            self.pos = pos = pos + 1
+            if value in ARITY:
+                node = self.call(value, start, end)
+                pos = self.pos
+            else:
+                node = nodes.Name(value, self.text[start:end], start, end)
+        elif kind is _LPAREN:
+            self.pos = pos + 1
+            self._enter(tokens[pos])
+            node = self.expression()
+            # The group's span includes its parentheses, so "(-1)!" is blamed as a whole.
+            node.start, node.end = start, self._close()
+            self.depth -= 1
+            pos = self.pos
+        else:
+            raise self._expected_operand()
+        kind = tokens[pos][0]
+        if kind not in _POSTFIX_OPS:
+            return node
+        ops = []
+        while kind in _POSTFIX_OPS:
+            ops.append((_POSTFIX_OPS[kind], tokens[pos][3]))
+            pos += 1
+            kind = tokens[pos][0]
+        self.pos = pos
+        return nodes.Postfix(node, tuple(ops))
+
+    def call(self, name: str, start: int, end: int) -> nodes.Call:
         tokens = self.tokens
         token = tokens[self.pos]
-        if token.kind is _NAME and token.value not in ARITY:
-            # The commonest operands, a name or a plain integer, skip the call to primary().
-            self.pos += 1
-            operand: nodes.Node = nodes.Name(
-                token.value, self.text[token.start : token.end], token.start, token.end
-            )
-        elif token.kind is _NUMBER and token.value.isdigit():
-            self.pos += 1
-            operand = nodes.Number(
-                int(token.value), self.text[token.start : token.end], token.start, token.end
-            )
-        else:
-            operand = self.primary()
-        op = _POSTFIX_OPS.get(tokens[self.pos].kind)
-        if op is None:
-            return operand
-        ops = []
-        while op is not None:
-            ops.append((op, tokens[self.pos].end))
-            self.pos += 1
-            op = _POSTFIX_OPS.get(tokens[self.pos].kind)
-        return nodes.Postfix(operand, tuple(ops))
-
-    def primary(self) -> nodes.Node:
-        token = self.tokens[self.pos]
-        kind = token.kind
-        if kind is _NUMBER:
-            self.pos += 1
-            try:
-                value = parse_literal(token.value)
-            except ValueError:
-                raise ParseError(
-                    f"malformed number '{self._source(token)}'", Span(token.start, token.end)
-                ) from None
-            except OverflowError as error:
-                raise LimitError(
-                    f"number {error} (beyond 1e±{MAX_DECIMAL_EXPONENT:,})",
-                    Span(token.start, token.end),
-                ) from None
-            return nodes.Number(value, self._source(token), token.start, token.end)
-        if kind is _NAME:
-            self.pos += 1
-            if token.value in ARITY:
-                return self.call(token)
-            return nodes.Name(token.value, self._source(token), token.start, token.end)
-        if kind is _LPAREN:
-            self.pos += 1
-            self._enter(token)
-            inner = self.expression()
-            # The group's span includes its parentheses, so "(-1)!" is blamed as a whole.
-            inner.start, inner.end = token.start, self._close()
-            self.depth -= 1
-            return inner
-        raise self._expected_operand()
-
-    def call(self, name: Token) -> nodes.Call:
-        tokens = self.tokens
-        if tokens[self.pos].kind is not _LPAREN:
-            raise ParseError(
-                f"{name.value} needs parentheses: {name.value}(…)", Span(name.start, name.end)
-            )
-        self._enter(tokens[self.pos])
+        if token[0] is not _LPAREN:
+            raise ParseError(f"{name} needs parentheses: {name}(…)", Span(start, end))
+        self._enter(token)
         self.pos += 1
-        args = [] if tokens[self.pos].kind is _RPAREN else [self.expression()]
-        while tokens[self.pos].kind is _COMMA:
+        args = [] if tokens[self.pos][0] is _RPAREN else [self.expression()]
+        while tokens[self.pos][0] is _COMMA:
             self.pos += 1
             args.append(self.expression())
         end = self._close()
         self.depth -= 1
-        low, high = ARITY[name.value]
+        low, high = ARITY[name]
         if len(args) < low or (high is not None and len(args) > high):
-            raise arity_error(name.value, len(args), Span(name.start, end))
-        return nodes.Call(name.value, tuple(args), name.start, end)
+            raise arity_error(name, len(args), Span(start, end))
+        return nodes.Call(name, tuple(args), start, end)
 
-    def _enter(self, token: Token) -> None:
+    def _enter(self, token: tuple[TokenKind, str, int, int]) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING_DEPTH:
             raise LimitError(
                 f"expression nested too deeply (more than {MAX_NESTING_DEPTH} levels)",
-                Span(token.start, token.end),
+                Span(token[2], token[3]),
             )
 
     def _close(self) -> int:
-        token = self.tokens[self.pos]
-        if token.kind is _RPAREN:
+        kind, _, start, end = self.tokens[self.pos]
+        if kind is _RPAREN:
             self.pos += 1
-            return token.end
-        if token.kind is _END:
-            raise ParseError("missing )", Span(token.start, token.end))
-        raise ParseError(f"expected ) before '{self._source(token)}'", Span(token.start, token.end))
+            return end
+        if kind is _END:
+            raise ParseError("missing )", Span(start, end))
+        raise ParseError(f"expected ) before '{self.text[start:end]}'", Span(start, end))
+
+    def _missing_operator(self) -> ParseError:
+        _, _, start, end = self.tokens[self.pos]
+        _, previous, before, after = self.tokens[self.pos - 1]
+        hint = " (% means percent; use mod for a remainder)" if previous == "%" else ""
+        return ParseError(
+            f"missing operator between '{self.text[before:after]}' and "
+            f"'{self.text[start:end]}'{hint}",
+            Span(start, end),
+        )
 
     def _expected_operand(self) -> ParseError:
-        token = self.tokens[self.pos]
+        kind, _, start, end = self.tokens[self.pos]
         if self.pos == 0:
             where = "at the start"
         else:
-            where = f"after '{self._source(self.tokens[self.pos - 1])}'"
-        found = "" if token.kind is _END else f", not '{self._source(token)}'"
-        return ParseError(
-            f"expected a number, name or ( {where}{found}", Span(token.start, token.end)
-        )
+            _, _, before, after = self.tokens[self.pos - 1]
+            where = f"after '{self.text[before:after]}'"
+        found = "" if kind is _END else f", not '{self.text[start:end]}'"
+        return ParseError(f"expected a number, name or ( {where}{found}", Span(start, end))
 
-    def _unexpected_after(self, node: nodes.Node, token: Token) -> ParseError:
-        span = Span(token.start, token.end)
-        if token.kind is _RPAREN:
+    def _unexpected_after(
+        self, node: nodes.Node, token: tuple[TokenKind, str, int, int]
+    ) -> ParseError:
+        kind, _, start, end = token
+        span = Span(start, end)
+        if kind is _RPAREN:
             return ParseError("unmatched )", span)
-        if token.kind is TokenKind.EQUALS:
+        if kind is _EQUALS:
             if isinstance(node, nodes.Assign):
                 return ParseError("only one = is allowed in a line", span)
             return AssignmentError(
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
-        return ParseError(f"unexpected '{self._source(token)}'", span)
-
-    def _source(self, token: Token) -> str:
-        return self.text[token.start : token.end]
+        return ParseError(f"unexpected '{self.text[start:end]}'", span)
 
 
-def _check_assignable(target: Token) -> None:
-    name = target.value
-    span = Span(target.start, target.end)
+def _literal(value: str, text: str, start: int, end: int) -> Num:
+    """A number literal that is more than digits, with its errors located."""
+    try:
+        return parse_literal(value)
+    except ValueError:
+        raise ParseError(f"malformed number '{text[start:end]}'", Span(start, end)) from None
+    except OverflowError as error:
+        raise LimitError(
+            f"number {error} (beyond 1e±{MAX_DECIMAL_EXPONENT:,})", Span(start, end)
+        ) from None
+
+
+def _check_assignable(name: str, start: int, end: int) -> None:
+    span = Span(start, end)
     if name in ARITY:
         raise AssignmentError(f"'{name}' is a built-in function and cannot be assigned", span)
     if name in CONSTANTS:

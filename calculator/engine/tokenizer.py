@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from .errors import LimitError, ParseError
 from .limits import MAX_EXPRESSION_LENGTH
 from .tokens import Span, Token, TokenKind
 
-# One alternation, longest-first per class: based integers before decimals (0x1F is not 0 × x1F),
-# numbers before names (so 2e = 2 × e but 1e3 is a number), `**` before `*`, and a final `.` that
-# catches every other character so that positions are the running sum of lexeme lengths.
+# Each match is (whitespace, number, name, other): exactly one of the last three is non-empty, so
+# the group tells the kind without a second look at the text. Based integers come before decimals
+# (0x1F is not 0 × x1F), numbers before names (so 2e = 2 × e but 1e3 is a number), `**` before `*`.
+# Every character but trailing whitespace is matched, so positions are a running sum of lengths.
+# Numbers are matched loosely here (the simpler pattern is the faster one) and checked by
+# _NUMBER_RE when they are more than digits.
 _LEXEME_RE = re.compile(
-    r"""\s+
-    |0[xXbBoO][0-9A-Za-z_]*
-    |(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?
-    |[A-Za-z_][A-Za-z0-9_]*
-    |\*\*
-    |.""",
-    re.VERBOSE | re.DOTALL,
+    r"""(\s*)
+    (?:(0[xXbBoO][0-9A-Za-z_]*|(?:[0-9]|\.[0-9])[0-9_.]*(?:[eE][+-]?[0-9][0-9_]*)?)
+      |([A-Za-z_][A-Za-z0-9_]*)
+      |(\*\*|\S))""",
+    re.VERBOSE,
+)
+_NUMBER_RE = re.compile(
+    r"""0[xXbBoO][0-9A-Za-z_]*
+    |(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?""",
+    re.VERBOSE,
 )
 
 # Lexemes that are a token by themselves: operators, and π τ spelled as their names.
@@ -41,17 +46,14 @@ _FIXED = {
     ")": (TokenKind.RPAREN, ")"),
     ",": (TokenKind.COMMA, ","),
     "=": (TokenKind.EQUALS, "="),
-    "mod": (TokenKind.MOD, "mod"),
     "π": (TokenKind.NAME, "pi"),
     "τ": (TokenKind.NAME, "tau"),
 }
-_DIGITS = frozenset("0123456789.")
-_NAME_STARTS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+# A number running into one of these ("1.2.3", "1__0") is malformed rather than two tokens.
 _NUMBER_TAIL = frozenset("._0123456789")
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
-# Tokens are built without NamedTuple.__new__'s extra Python frame: tokenizing is the hot path.
-_token = partial(tuple.__new__, Token)
+_MOD = TokenKind.MOD
 
 
 def check_length(text: str) -> None:
@@ -66,25 +68,35 @@ def check_length(text: str) -> None:
 
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens, ending with an END token at len(text)."""
+    return [Token._make(token) for token in scan(text)]
+
+
+def scan(text: str) -> list[tuple[TokenKind, str, int, int]]:
+    """tokenize() as plain (kind, value, start, end) tuples: the parser's hot path, unnamed."""
     check_length(text)
-    tokens: list[Token] = []
+    tokens = []
     append = tokens.append
-    start = 0
-    for lexeme in _LEXEME_RE.findall(text):
-        end = start + len(lexeme)
-        fixed = _FIXED.get(lexeme)
-        if fixed is not None:
-            append(_token((fixed[0], fixed[1], start, end)))
-        elif lexeme[0] in _NAME_STARTS:
-            append(_token((_NAME, lexeme, start, end)))
-        elif lexeme[0] in _DIGITS and lexeme != ".":
-            if end < len(text) and text[end] in _NUMBER_TAIL:
+    length = len(text)
+    end = 0
+    for space, number, name, other in _LEXEME_RE.findall(text):
+        start = end + len(space) if space else end
+        if number:
+            end = start + len(number)
+            if (end < length and text[end] in _NUMBER_TAIL) or not (
+                number.isdigit() or _NUMBER_RE.fullmatch(number)
+            ):
                 raise _malformed_number(text, start)
-            append(_token((_NUMBER, lexeme.replace("_", ""), start, end)))
-        elif not lexeme.isspace():
-            raise ParseError(f"unexpected character {lexeme!r}", Span(start, end))
-        start = end
-    append(_token((TokenKind.END, "", start, start)))
+            append((_NUMBER, number.replace("_", ""), start, end))
+        elif name:
+            end = start + len(name)
+            append((_MOD if name == "mod" else _NAME, name, start, end))
+        else:
+            end = start + len(other)
+            fixed = _FIXED.get(other)
+            if fixed is None:
+                raise ParseError(f"unexpected character {other!r}", Span(start, end))
+            append((fixed[0], fixed[1], start, end))
+    append((TokenKind.END, "", length, length))
     return tokens
 
 

@@ -95,3 +95,18 @@ def test_random_text_never_raises(text):
 @given(st.lists(st.sampled_from(TOKENS), max_size=25))
 def test_token_soup_never_raises(tokens):
     _check_answer("".join(tokens))
+
+
+@given(st.from_regex(r"[0-9]{0,25}\.[0-9]{0,25}", fullmatch=True).filter(lambda t: t != "."))
+def test_plain_decimal_literals_take_the_short_path_to_the_same_value(text):
+    from calculator.engine.numbers import from_decimal, parse_literal
+
+    assert parse_literal(text) == from_decimal(Decimal(text))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-1000, max_value=1000))
+def test_sine_and_cosine_agree_with_the_pythagorean_identity(x):
+    session = Session()
+    evaluate(f"x = {x}", session)
+    result = evaluate("sin(x)^2 + cos(x)^2", session)
+    assert result.ok and result.display == "1"

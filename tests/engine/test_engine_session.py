@@ -79,3 +79,14 @@ def test_implicit_multiplication_with_variables():
     assert evaluate("2pi r", session).display == "12.5663706143592"
     assert evaluate("2r", session).display == "4"
     assert evaluate("r(r+1)", session).display == "6"
+
+
+def test_interpretation_is_computed_when_first_read():
+    result = evaluate("6/2(1+2)", Session())
+    assert result.reading is not None and result.reading._interpretation is None
+    assert result.interpretation == "(6 / 2) × (1 + 2)"
+    assert result.interpretation_differs is True
+
+
+def test_tiny_sine_keeps_its_relative_precision():
+    assert evaluate("sin(1e-30)", Session()).display == "1e-30"
