@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench system-deps migrate clean
+.PHONY: install run test test-fast lint bench system-deps prepare clean
 
 install: $(STAMP)
 
@@ -16,10 +16,12 @@ $(STAMP): $(LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
 	touch $(STAMP)
 
-migrate: install
+# Migrations at every start keep the schema current; collected static files get gzip variants.
+prepare: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput -v 0
 
-run: migrate
+run: prepare
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) bin/serve
 
 # Debian packages the full suite drives for real: a browser, redis-server, PostgreSQL.

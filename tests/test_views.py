@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def browser() -> Client:
+def visitor() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
@@ -21,8 +21,8 @@ def csrf_from(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
-def test_first_visit_creates_the_session_before_the_socket_opens(browser):
-    response = browser.get("/")
+def test_first_visit_creates_the_session_before_the_socket_opens(visitor):
+    response = visitor.get("/")
     assert response.status_code == 200
     assert "sessionid" in response.cookies
     html = response.content.decode()
@@ -38,8 +38,8 @@ def test_first_visit_creates_the_session_before_the_socket_opens(browser):
     assert 'maxlength="1000"' in html
 
 
-def test_page_loads_htmx_and_ws_extension_and_nothing_inline(browser):
-    html = browser.get("/").content.decode()
+def test_page_loads_htmx_and_ws_extension_and_nothing_inline(visitor):
+    html = visitor.get("/").content.decode()
     scripts = re.findall(r"<script[^>]*>", html)
     assert any("htmx-2.min.js" in tag for tag in scripts)
     assert any("hx-ws-2.min.js" in tag for tag in scripts)
@@ -49,59 +49,59 @@ def test_page_loads_htmx_and_ws_extension_and_nothing_inline(browser):
     assert "hx-on" not in html
 
 
-def test_post_without_javascript_evaluates_stores_and_redirects(browser):
-    page = browser.get("/").content.decode()
-    response = browser.post("/", {"expression": "100!/98!", "csrfmiddlewaretoken": csrf_from(page)})
+def test_post_without_javascript_evaluates_stores_and_redirects(visitor):
+    page = visitor.get("/").content.decode()
+    response = visitor.post("/", {"expression": "100!/98!", "csrfmiddlewaretoken": csrf_from(page)})
     assert response.status_code == 302
     assert response["Location"] == "/"
-    html = browser.get("/").content.decode()
+    html = visitor.get("/").content.decode()
     assert "<output>9900</output>" in html
     assert Calculation.objects.get().display == "9900"
 
 
-def test_post_carries_variables_across_requests(browser):
-    token = csrf_from(browser.get("/").content.decode())
-    browser.post("/", {"expression": "x = 0.1", "csrfmiddlewaretoken": token})
-    browser.post("/", {"expression": "x + 0.2", "csrfmiddlewaretoken": token})
-    assert "<output>0.3</output>" in browser.get("/").content.decode()
+def test_post_carries_variables_across_requests(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    visitor.post("/", {"expression": "x = 0.1", "csrfmiddlewaretoken": token})
+    visitor.post("/", {"expression": "x + 0.2", "csrfmiddlewaretoken": token})
+    assert "<output>0.3</output>" in visitor.get("/").content.decode()
 
 
-def test_post_error_is_shown_with_its_caret(browser):
-    token = csrf_from(browser.get("/").content.decode())
-    browser.post("/", {"expression": "2 +", "csrfmiddlewaretoken": token})
-    html = browser.get("/").content.decode()
+def test_post_error_is_shown_with_its_caret(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    visitor.post("/", {"expression": "2 +", "csrfmiddlewaretoken": token})
+    html = visitor.get("/").content.decode()
     assert "entry--error" in html
     assert '<span class="caret">^</span>' in html
 
 
-def test_post_without_csrf_token_is_refused(browser):
-    browser.get("/")
-    response = browser.post("/", {"expression": "1+1"})
+def test_post_without_csrf_token_is_refused(visitor):
+    visitor.get("/")
+    response = visitor.post("/", {"expression": "1+1"})
     assert response.status_code == 403
     assert not Calculation.objects.exists()
 
 
-def test_no_js_recall_prefills_the_input(browser):
-    token = csrf_from(browser.get("/").content.decode())
-    browser.post("/", {"expression": "2^8", "csrfmiddlewaretoken": token})
+def test_no_js_recall_prefills_the_input(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    visitor.post("/", {"expression": "2^8", "csrfmiddlewaretoken": token})
     entry = Calculation.objects.get()
-    html = browser.get(f"/?recall={entry.pk}").content.decode()
+    html = visitor.get(f"/?recall={entry.pk}").content.decode()
     assert re.search(r'<input id="expression"[^>]*value="2\^8"', html)
 
 
-def test_recall_of_another_sessions_entry_prefills_nothing(browser):
+def test_recall_of_another_sessions_entry_prefills_nothing(visitor):
     other = Calculation.objects.create(session_key="someone-else", expression="secret=1")
-    html = browser.get(f"/?recall={other.pk}").content.decode()
+    html = visitor.get(f"/?recall={other.pk}").content.decode()
     assert "secret" not in html
 
 
-def test_clear_without_javascript(browser):
-    token = csrf_from(browser.get("/").content.decode())
-    browser.post("/", {"expression": "1+1", "csrfmiddlewaretoken": token})
-    response = browser.post("/clear/", {"csrfmiddlewaretoken": token})
+def test_clear_without_javascript(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    visitor.post("/", {"expression": "1+1", "csrfmiddlewaretoken": token})
+    response = visitor.post("/clear/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert not Calculation.objects.exists()
-    assert "transcript__empty" in browser.get("/").content.decode()
+    assert "transcript__empty" in visitor.get("/").content.decode()
 
 
 def test_transcripts_are_per_session():
@@ -111,8 +111,8 @@ def test_transcripts_are_per_session():
     assert "31337" not in bob.get("/").content.decode()
 
 
-def test_strict_content_security_policy(browser):
-    csp = browser.get("/")["Content-Security-Policy"]
+def test_strict_content_security_policy(visitor):
+    csp = visitor.get("/")["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"
@@ -123,29 +123,29 @@ def test_strict_content_security_policy(browser):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
-def test_security_headers(browser):
-    response = browser.get("/")
+def test_security_headers(visitor):
+    response = visitor.get("/")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_htmx_is_told_not_to_inject_styles_or_evaluate(browser):
-    html = browser.get("/").content.decode()
+def test_htmx_is_told_not_to_inject_styles_or_evaluate(visitor):
+    html = visitor.get("/").content.decode()
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'", html).group(1)
     assert '"includeIndicatorStyles": false' in config
     assert '"allowEval": false' in config
 
 
-def test_offline_status_is_cacheable_and_not_an_oob_swap(browser):
-    response = browser.get("/status/offline/")
+def test_offline_status_is_cacheable_and_not_an_oob_swap(visitor):
+    response = visitor.get("/status/offline/")
     assert "max-age=86400" in response["Cache-Control"]
     html = response.content.decode()
     assert "reconnecting…" in html
     assert "hx-swap-oob" not in html
 
 
-def test_healthz_reports_database_and_channel_layer(browser):
-    response = browser.get("/healthz")
+def test_healthz_reports_database_and_channel_layer(visitor):
+    response = visitor.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "channel_layer": "ok"}

@@ -1,10 +1,11 @@
 """The normalized reading of a syntax tree, with the grouping that precedence implied made explicit.
 
-Rules: every operand that is not atomic (a number, a name, a call, or a signed one of those) is
-parenthesized, so `1+2*3` reads `1 + (2 × 3)` and `2pi r^2` reads `2 × pi × (r^2)`; a run of one
-operator level stays flat (`1 + 2 + 3`), except that whatever precedes an operator following `/` or
-`mod` is grouped (`6/2(1+2)` reads `(6 / 2) × (1 + 2)`); powers show their right-associativity
-(`2^(3^2)`); signs show they bind looser than `^` and `!` (`-(2^2)`, `-(3!)`).
+Rules: every operand that is not atomic (a number, a name, a call, or one of those with a sign or
+a single `!` or `%`, except around `^`) is parenthesized, so `1+2*3` reads `1 + (2 × 3)` and
+`2pi r^2` reads `2 × pi × (r^2)`; a run of one operator level stays flat (`1 + 2 + 3`), except
+that whatever precedes an operator following `/` or `mod` is grouped (`6/2(1+2)` reads
+`(6 / 2) × (1 + 2)`); powers show their right-associativity (`2^(3^2)`); signs show they bind
+looser than `^` and `!` (`-(2^2)`, `-(3!)`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from . import nodes
 
 _ATOMS = (nodes.Number, nodes.Name, nodes.Call)
+_UNARY = (nodes.Prefix, nodes.Postfix)
 
 
 def interpret(node: nodes.Node) -> str:
@@ -40,12 +42,14 @@ def _normalize(text: str) -> str:
     return "".join(text.split()).replace("**", "^").translate(_SPELLINGS)
 
 
-def _operand(node: nodes.Node, signed_ok: bool = True) -> str:
+def _operand(node: nodes.Node, signed_ok: bool = True, postfix_ok: bool = True) -> str:
     text = _RENDERERS[type(node)](node)
     if isinstance(node, _ATOMS):
         return text
-    if signed_ok and type(node) is nodes.Prefix and isinstance(node.operand, _ATOMS):
-        return text
+    if signed_ok and isinstance(node.operand if type(node) in _UNARY else None, _ATOMS):
+        # `-x`, `100!` and `15%` read unambiguously beside + - × /; around `^` they do not.
+        simple = type(node) is nodes.Prefix or (postfix_ok and len(node.ops) == 1)
+        return text if simple else f"({text})"
     return f"({text})"
 
 
@@ -77,7 +81,7 @@ def _postfix(node: nodes.Postfix) -> str:
 
 def _power(node: nodes.Power) -> str:
     operands = node.operands
-    text = _operand(operands[-1])
+    text = _operand(operands[-1], postfix_ok=False)
     for operand in operands[-2::-1]:
         text = f"{_operand(operand, signed_ok=False)}^{text}"
         if operand is not operands[0]:
