@@ -1,0 +1,76 @@
+"""Browser tests against the real app: one daphne for the run, Debian's Chromium, a fresh context
+(so a fresh session) per test, and every console error, page error and dialog caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from e2e.browser import BrowserProblems, start_server
+from testing.daphne import DaphneServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Generous for a loaded CI machine; a healthy run answers in milliseconds.
+expect.set_options(timeout=10_000)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allow_console_errors: the test provokes browser console errors on purpose"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last when collected with the others. Once started, Playwright's sync API
+    leaves its event loop marked as running in the test thread, and any later `async_to_sync` or
+    ORM call there fails. (pytest groups tests by playwright's session-scoped `browser_name`
+    parameter, which would otherwise pull e2e tests in between the others.)"""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: item.path.is_relative_to(here))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaphneServer]:
+    server = start_server(tmp_path_factory.mktemp("e2e"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(server: DaphneServer) -> str:
+    return server.url
+
+
+@pytest.fixture
+def problems() -> BrowserProblems:
+    return BrowserProblems()
+
+
+@pytest.fixture
+def context(
+    context: BrowserContext, problems: BrowserProblems, request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    """pytest-playwright's fresh context, watched: a test fails on any browser problem."""
+    problems.watch(context)
+    yield context
+    problems.assert_none(console=request.node.get_closest_marker("allow_console_errors") is None)

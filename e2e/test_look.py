@@ -1,0 +1,46 @@
+"""How the page looks: the README screenshot, taken from a real session, and a phone-width check."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from e2e.browser import calculate, open_calculator
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LINES = ["r = 3", "2pi r^2", "6/2(1+2)", "100!/98!", "0.1 + 0.2", "2 +", "ans * 2"]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_readme_screenshot(page: Page) -> None:
+    page.set_viewport_size({"width": 880, "height": 822})
+    open_calculator(page)
+    for line in LINES:
+        calculate(page, line)
+    page.locator("#expression").press_sequentially("sqrt(2)")
+    expect(page.locator("#preview")).to_have_text("= 1.4142135623731")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True, animations="disabled")
+    data = SCREENSHOT.read_bytes()
+    width, height = png_size(data)
+    assert width == 880
+    assert height >= 822
+    assert len(data) > 10_000
+
+
+def test_phone_width_never_scrolls_sideways(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 640})
+    open_calculator(page)
+    entry = calculate(page, "100!")
+    calculate(page, "1 + " * 40 + "unknown")
+    expect(entry.locator(".entry__result output")).to_contain_text("93326215443944")
+    expect(page.locator("#expression")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,66 @@
+"""With JavaScript off, the whole calculator works through plain forms (POST/Redirect/GET)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from e2e.browser import BrowserProblems
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
+    problems = BrowserProblems()
+    problems.watch(context)
+    try:
+        yield context.new_page()
+        problems.assert_none()
+    finally:
+        context.close()
+
+
+def submit(page: Page, expression: str) -> None:
+    field = page.locator("#expression")
+    field.fill(expression)
+    with page.expect_navigation():
+        field.press("Enter")
+
+
+def test_form_posts_and_redirects_to_the_answer(no_js_page: Page, base_url: str) -> None:
+    page = no_js_page
+    page.goto("/")
+    entries = page.locator("#transcript > li.entry")
+    submit(page, "2+3")
+    # POST/Redirect/GET: the page shown is a GET of "/", so a reload never resubmits.
+    expect(page).to_have_url(f"{base_url}/")
+    expect(entries.locator(".entry__result output")).to_have_text(["5"])
+    submit(page, "ans*2")
+    expect(entries.locator(".entry__result output")).to_have_text(["5", "10"])
+    submit(page, "2 +")
+    expect(entries.last.locator(".entry__error")).to_contain_text(
+        re.compile("expected", re.IGNORECASE)
+    )
+    page.reload()
+    expect(entries).to_have_count(3)
+    expect(page.locator("#expression")).to_have_value("")
+
+
+def test_recall_and_clear_without_javascript(no_js_page: Page) -> None:
+    page = no_js_page
+    page.goto("/")
+    submit(page, "12*12")
+    submit(page, "1+1")
+    entries = page.locator("#transcript > li.entry")
+    with page.expect_navigation():
+        entries.first.locator(".entry__recall button").click()
+    expect(page.locator("#expression")).to_have_value("12*12")
+
+    page.locator("#clear summary").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete all").click()
+    expect(entries).to_have_count(0)
+    expect(page.locator("#transcript .transcript__empty")).to_be_visible()
