@@ -11,18 +11,8 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from e2e.browser import BrowserProblems, start_server
+from testing.browser import LAUNCH_OPTIONS
 from testing.daphne import DaphneServer
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Generous for a loaded CI machine; a healthy run answers in milliseconds.
 expect.set_options(timeout=10_000)
@@ -46,7 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return {**browser_type_launch_args, **LAUNCH_OPTIONS}
 
 
 @pytest.fixture(scope="session")
