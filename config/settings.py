@@ -5,6 +5,7 @@ DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis for scale-out.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -174,8 +175,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from the apps' static folders, so no collectstatic step is needed to run.
+# Serve straight from the apps' static folders, so no collectstatic step is needed to run; until
+# one has (it adds the gzip variants), WhiteNoise's warning about the missing STATIC_ROOT is noise.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LANGUAGE_CODE = "en-us"

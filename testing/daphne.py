@@ -45,6 +45,7 @@ def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str
         "DJANGO_SECRET_KEY": "test-only-secret-key-not-for-production-0123456789",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CALC_LOG_LEVEL": "WARNING",
+        "CALC_STARTUP_CHECK": "1",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if database_path is not None:

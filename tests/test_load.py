@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from bench import client
+from testing import client
 from testing.daphne import DaphneServer, migrate, server_env
 
 SOCKETS = 50

@@ -13,8 +13,7 @@ import urllib.request
 
 import pytest
 
-from bench import client
-from testing import postgres, redis
+from testing import client, postgres, redis
 from testing.daphne import DaphneServer, migrate, server_env
 
 pytestmark = pytest.mark.services

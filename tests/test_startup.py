@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from calculator.startup import mask_password
+from calculator.startup import CONNECT_TIMEOUT_SECONDS, mask_password
 from testing.daphne import ROOT, VENV_BIN, free_port, server_env
 
 
@@ -28,16 +28,20 @@ def test_mask_password(url, masked):
 
 
 def serve(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run bin/serve until it exits; a server still running after the check's time has failed."""
     env = {**env, "PORT": str(free_port()), "DAPHNE": str(VENV_BIN / "daphne")}
-    return subprocess.run(
-        [str(ROOT / "bin" / "serve")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    try:
+        return subprocess.run(
+            [str(ROOT / "bin" / "serve")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CONNECT_TIMEOUT_SECONDS + 15,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the server started despite the unreachable backend")
 
 
 def test_unreachable_redis_is_one_line(tmp_path):

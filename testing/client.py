@@ -1,0 +1,83 @@
+"""The client side of the calculator's protocol, as benchmarks and multi-process tests drive it.
+
+A browser first loads the page (which creates the session and sets its cookie), then opens the
+socket with that cookie and its own Origin; the server greets it with the transcript and the
+`live` status. Every submit is answered by one message holding the new `<li id="entry-N">`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import urllib.request
+from http.cookies import SimpleCookie
+
+from websockets.asyncio.client import ClientConnection, connect
+
+ENTRY_MARK = '<li id="entry-'
+OUTPUT = re.compile(r"<output>(.*?)</output>", re.S)
+ENTRY_ID = re.compile(r'<li id="entry-(\d+)"')
+
+
+def http_origin(ws_url: str) -> str:
+    parts = urllib.parse.urlsplit(ws_url)
+    return f"http://{parts.netloc}"
+
+
+def open_session(base_url: str) -> str:
+    """GET the page like a browser and return the Cookie header that names its new session."""
+    with urllib.request.urlopen(f"{base_url}/", timeout=10) as response:
+        cookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie.load(header)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookie.items())
+
+
+def submit_frame(expression: str) -> str:
+    return json.dumps(
+        {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}}
+    )
+
+
+def preview_frame(expression: str) -> str:
+    return json.dumps(
+        {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "expression"}}
+    )
+
+
+def tutorial_frame(expression: str) -> str:
+    return json.dumps({"expression": expression})
+
+
+async def open_socket(ws_url: str, cookie: str = "", greeting: bool = True) -> ClientConnection:
+    """Connect with the page's Origin and cookie; with `greeting`, wait for the `live` status."""
+    headers = {"Cookie": cookie} if cookie else {}
+    ws = await connect(
+        ws_url,
+        origin=http_origin(ws_url),
+        additional_headers=headers,
+        compression=None,
+        ping_interval=None,
+        max_size=2**22,
+        open_timeout=30,
+    )
+    if greeting:
+        first = await ws.recv()
+        if 'id="status"' not in first or "live" not in first:
+            raise RuntimeError(f"unexpected greeting: {first[:300]!r}")
+    return ws
+
+
+async def submit(ws: ClientConnection, expression: str) -> str:
+    """Send one submit and return the message that carries its entry."""
+    await ws.send(submit_frame(expression))
+    while True:
+        message = await ws.recv()
+        if ENTRY_MARK in message:
+            return message
+
+
+def result_of(message: str) -> str:
+    match = OUTPUT.search(message)
+    return match.group(1) if match else ""
