@@ -129,7 +129,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "calculator.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": 1000, "expiry": 30, "group_expiry": 86400},
         }
     }

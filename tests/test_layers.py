@@ -1,0 +1,54 @@
+"""The in-memory channel layer keeps Channels' behaviour while staying cheap per message."""
+
+from __future__ import annotations
+
+import pytest
+
+from calculator.layers import InMemoryChannelLayer
+
+
+@pytest.fixture
+def layer() -> InMemoryChannelLayer:
+    return InMemoryChannelLayer(capacity=2, expiry=30, group_expiry=86400)
+
+
+async def test_group_send_reaches_every_member_once(layer):
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("calc.s", first)
+    await layer.group_add("calc.s", second)
+    await layer.group_send("calc.s", {"type": "calc.entry", "id": 1})
+    assert await layer.receive(first) == {"type": "calc.entry", "id": 1}
+    assert await layer.receive(second) == {"type": "calc.entry", "id": 1}
+
+
+async def test_a_full_inbox_does_not_stop_the_others(layer):
+    full, fine = await layer.new_channel(), await layer.new_channel()
+    for channel in (full, fine):
+        await layer.group_add("calc.s", channel)
+    for n in range(2):
+        await layer.send(full, {"type": "x", "n": n})
+    await layer.group_send("calc.s", {"type": "calc.entry", "id": 7})
+    assert await layer.receive(fine) == {"type": "calc.entry", "id": 7}
+    assert [(await layer.receive(full))["n"] for _ in range(2)] == [0, 1]
+
+
+async def test_receivers_get_copies(layer):
+    channel = await layer.new_channel()
+    flat = {"type": "calc.entry", "html": "<li>"}
+    nested = {"type": "x", "items": [1, 2]}
+    await layer.send(channel, flat)
+    await layer.send(channel, nested)
+    received_flat, received_nested = await layer.receive(channel), await layer.receive(channel)
+    received_flat["html"] = "changed"
+    received_nested["items"].append(3)
+    assert flat["html"] == "<li>" and nested["items"] == [1, 2]
+
+
+async def test_discarded_members_get_nothing(layer):
+    stays, leaves = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("calc.s", stays)
+    await layer.group_add("calc.s", leaves)
+    await layer.group_discard("calc.s", leaves)
+    await layer.group_send("calc.s", {"type": "calc.entry", "id": 2})
+    assert await layer.receive(stays) == {"type": "calc.entry", "id": 2}
+    assert leaves not in layer.channels
