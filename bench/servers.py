@@ -124,13 +124,7 @@ def baseline_daphne(kind: str, env: dict[str, str]) -> Server:
 
 
 def app_uvicorn(env: dict[str, str], name: str = "app-uvicorn") -> Server:
-    """The same app under uvicorn (uvloop, httptools, websockets), with bin/serve's limits."""
+    """The same app under uvicorn (uvloop, httptools, websockets), through bin/serve's limits."""
     port = free_port()
-    command = [
-        str(VENV_BIN / "uvicorn"), "config.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
-        "--ws-max-size", "4096", "--ws-ping-interval", "20", "--ws-ping-timeout", "30",
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    return Server(name, command, env, port)
+    env = {**env, "PORT": str(port), "CALC_SERVER": "uvicorn", "UVICORN": str(VENV_BIN / "uvicorn")}
+    return Server(name, [str(ROOT / "bin" / "serve"), "--no-access-log"], env, port)

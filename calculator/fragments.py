@@ -75,22 +75,29 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entry": row})
 
 
+# Stands in for the token in the one rendering of the blank submit answer; tokens are digits,
+# so putting one in its place needs no escaping.
+_TOKEN_SLOT = "field-token-slot"
+
+
 def submitted(token: str) -> str:
-    """The answer to a submit, besides the entry: an empty input, preview and notice."""
-    return field("", token) + _cleared()
+    """The answer to a submit, besides the entry: an empty input, preview and notice.
+
+    The same markup for every submit but for the input's token, so it is rendered once per
+    process (and again only when the template settings change, as in tests).
+    """
+    return _blank_submitted().replace(_TOKEN_SLOT, token)
 
 
 @lru_cache(maxsize=1)
-def _cleared() -> str:
-    """An empty preview and notice: the same markup every time, so rendered once per process
-    (and again only when the template settings change, as in tests)."""
-    return render("cleared", {**preview_context(None), "notice": ""})
+def _blank_submitted() -> str:
+    return field("", _TOKEN_SLOT) + render("cleared", {**preview_context(None), "notice": ""})
 
 
 @receiver(setting_changed)
 def _forget_rendered_templates(*, setting: str, **kwargs) -> None:
     if setting == "TEMPLATES":
-        _cleared.cache_clear()
+        _blank_submitted.cache_clear()
 
 
 def field(expression: str, token: str) -> str:
