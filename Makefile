@@ -28,11 +28,11 @@ run: prepare
 system-deps:
 	bash bin/ensure-system-packages
 
-# Unit, consumer and service tests first; then the browser tests, whose sync Playwright API keeps
-# an event loop in the test thread (so only that run allows Django's ORM there).
+# One run, one summary: engine, services, consumer, security, load, scale-out (real Redis and
+# PostgreSQL), then the browser tests (e2e/conftest.py orders them last; they use no ORM, so
+# Django's async-safety check stays on for everything).
 test: install system-deps
-	$(BIN)/python -m pytest tests
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest e2e
+	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest tests -m "not services"
