@@ -12,16 +12,8 @@ import statistics
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from testing.browser import LAUNCH_OPTIONS
+
 WEIGHED_TYPES = {"document", "stylesheet", "script"}
 
 # Timestamps taken inside the page (performance.now(), from navigation start), so the figures
@@ -82,7 +74,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(**LAUNCH_OPTIONS)
         one_run(browser, args.url)  # warm-up: the server's first page render, the browser's cache
         runs = [one_run(browser, args.url) for _ in range(args.runs)]
         browser.close()
