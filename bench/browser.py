@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from testing.browser import LAUNCH_OPTIONS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from testing.browser import LAUNCH_OPTIONS  # noqa: E402
 
 WEIGHED_TYPES = {"document", "stylesheet", "script"}
 

@@ -174,7 +174,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # Broadcasts of rows up to here are already on screen; `applied_id` orders state updates
         # when two tabs submit at once.
         self.snapshot_id = self.applied_id = snapshot.last_id
-        await self.send(fragments.connected(snapshot.entries, snapshot.total, self.csrf_token))
+        for message in fragments.connected(snapshot.entries, snapshot.total, self.csrf_token):
+            await self.send(message)
 
     async def calc_entry(self, event: dict) -> None:
         """Another tab of this session stored an entry."""

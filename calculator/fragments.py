@@ -58,21 +58,49 @@ def page_context(entries: list[Calculation], total: int, expression: str = "") -
     }
 
 
-def connected(entries: list[Calculation], total: int, csrf_token: str) -> str:
-    """Everything a (re)connecting tab needs: the stored transcript, and the live status."""
-    return render(
-        "connected",
-        {
-            "entries": entries,
-            "hidden_count": total - len(entries),
-            "csrf_token": csrf_token,
-            **status_context("live"),
-        },
-    )
+# The server's WebSocket message limit (bin/serve) bounds what it sends as well as what it
+# receives, so a long transcript goes out in several messages of at most this size.
+MESSAGE_BUDGET_BYTES = 48 * 1024
+# Markup around one entry's text, with room to spare; its text may grow sixfold when escaped.
+ENTRY_MARKUP_BYTES = 1024
+ESCAPE_GROWTH = 6
+
+
+def entry_size_bound(entry: Calculation) -> int:
+    """An upper bound on the bytes one rendered entry takes."""
+    texts = (entry.expression, entry.interpretation, entry.display, entry.error, entry.assigned)
+    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len(text.encode()) for text in texts)
+
+
+def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
+    """The entries cut into runs that each fit one message (a run holds at least one entry)."""
+    runs: list[list[Calculation]] = [[]]
+    size = 0
+    for entry in entries:
+        bound = entry_size_bound(entry)
+        if runs[-1] and size + bound > MESSAGE_BUDGET_BYTES:
+            runs.append([])
+            size = 0
+        runs[-1].append(entry)
+        size += bound
+    return runs
+
+
+def connected(entries: list[Calculation], total: int, csrf_token: str) -> list[str]:
+    """Everything a (re)connecting tab needs, as messages: the stored transcript (its first
+    run replaces the tab's, the others append to it) and the live status."""
+    first, *rest = in_messages(entries)
+    context = {
+        "entries": first,
+        "hidden_count": total - len(entries),
+        "csrf_token": csrf_token,
+        **status_context("live"),
+    }
+    return [render("connected", context)] + [render("appended", {"entries": run}) for run in rest]
 
 
 def appended(row: Calculation) -> str:
-    return render("appended", {"entry": row})
+    return render("appended", {"entries": [row]})
 
 
 # Stands in for the token in the one rendering of the blank submit answer; tokens are digits,

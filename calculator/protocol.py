@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 # The form's input caps expressions at 1,000 characters; with htmx's headers and the CSRF
-# token a genuine frame stays under 2 KiB. daphne refuses larger messages at the socket
-# (--websocket-max-message-size in bin/serve); this is the same bound checked again here.
+# token a genuine frame stays under 2 KiB. Larger frames are refused before any JSON is parsed
+# (and daphne refuses anything over 64 KiB at the socket: bin/serve).
 MAX_FRAME_BYTES = 4096
 
 FORM_ID = "calc-form"

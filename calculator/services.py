@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from calculator import fragments
-from calculator.engine import Result, Session, evaluate
+from calculator.engine import MAX_EXPRESSION_LENGTH, Result, Session, evaluate
 from calculator.group_commit import GroupCommit
 from calculator.models import Calculation
 
@@ -44,6 +44,9 @@ def session_group(session_key: str) -> str:
 def calculate(session_key: str, expression: str, session: Session) -> tuple[Calculation, Result]:
     """Evaluate a submitted line into an unsaved row; the session is left unchanged."""
     result = evaluate(expression, session, commit=False)
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        # Refused by the engine anyway; storing it whole would let one request fill the disk.
+        expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
     row = Calculation(session_key=session_key, expression=expression)
     if result.ok:
         row.display = result.display

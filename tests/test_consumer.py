@@ -7,6 +7,7 @@ import re
 import pytest
 from asgiref.sync import sync_to_async
 
+from calculator import fragments
 from calculator.models import Calculation
 from tests.conftest import field_token, open_socket, preview_frame, submit_frame
 
@@ -220,3 +221,26 @@ async def test_socket_without_a_stored_session_is_told_to_reload(transactional_d
     assert "session expired" in html
     closed = await socket.receive_output()
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session_key):
+    """daphne's message limit applies to what it sends too: a transcript of long entries comes
+    in several messages, each within budget, together holding every entry in order."""
+    rows = [
+        Calculation(
+            session_key=session_key, expression=f"{n} + " + "1+" * 400 + "1", display="1", value="1"
+        )
+        for n in range(120)
+    ]
+    await sync_to_async(Calculation.objects.bulk_create)(rows)
+    socket = await open_socket(session_key)
+    messages = [await socket.receive_from()]
+    while not await socket.receive_nothing(timeout=0.2):
+        messages.append(await socket.receive_from())
+    assert len(messages) > 1
+    assert all(len(message.encode()) <= fragments.MESSAGE_BUDGET_BYTES for message in messages)
+    assert 'id="transcript"' in messages[0] and 'id="status"' in messages[0]
+    assert all('hx-swap-oob="beforeend:#transcript"' in message for message in messages[1:])
+    shown = [int(n) for n in re.findall(r"<code>(\d+) \+ ", "".join(messages))]
+    assert shown == list(range(120))
+    await socket.disconnect()

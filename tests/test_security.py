@@ -162,8 +162,8 @@ async def test_user_text_is_escaped_in_every_fragment(session_key, payload):
         st.builds(lambda e: json.dumps(submit_frame(e)), st.text(max_size=200)),
     )
 )
-async def test_fuzzed_frames_never_break_the_socket(session_key, frame):
-    socket = await open_socket(session_key)
+async def test_fuzzed_frames_never_break_the_socket(make_session_key, frame):
+    socket = await open_socket(await make_session_key())  # each example its own, empty session
     await socket.receive_from()
     await socket.send_to(text_data=frame)
     reply = await socket.receive_output(timeout=5)

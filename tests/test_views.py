@@ -149,3 +149,18 @@ def test_healthz_reports_database_and_channel_layer(visitor):
     response = visitor.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "channel_layer": "ok"}
+
+
+def test_oversized_post_is_an_error_entry_stored_truncated(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    visitor.post("/", {"expression": "1+" * 20_000 + "1", "csrfmiddlewaretoken": token})
+    row = Calculation.objects.get()
+    assert "too long" in row.error
+    assert len(row.expression) == 1001 and row.expression.endswith("…")
+
+
+def test_huge_request_body_is_refused(visitor):
+    token = csrf_from(visitor.get("/").content.decode())
+    response = visitor.post("/", {"expression": "1" * 100_000, "csrfmiddlewaretoken": token})
+    assert response.status_code == 400
+    assert not Calculation.objects.exists()
