@@ -1,9 +1,11 @@
-"""Channels' in-memory layer with per-message costs that stay flat as sockets grow.
+"""Channels' in-memory layer, with per-socket memory and per-message cost that stay flat.
 
-Channels' version sweeps every channel and group for expired entries on each receive and group
-send (O(sockets) per message), starts a task per member in group_send, and deep-copies every
-message. Here the sweep runs at most once a second, group_send puts straight into the members'
-queues, and flat messages of immutable values (all this app sends) are copied shallowly.
+Channels' version keeps an asyncio.Queue per socket (about 4 KB with its waiting receiver,
+measured), sweeps every channel and group for expired entries on each receive and group send
+(O(sockets) per message), starts a task per member in group_send, and deep-copies every
+message. Here each socket has an `Inbox` (a list that exists only while messages wait, and the
+receiver's future), the sweep runs at most once a second, group_send puts straight into the
+members' inboxes, and flat messages of immutable values (all this app sends) are copied shallowly.
 """
 
 from __future__ import annotations
@@ -29,26 +31,80 @@ def copy_message(message: dict) -> dict:
     return deepcopy(message)
 
 
+class Inbox:
+    """One channel's undelivered messages (oldest first) and the receivers waiting on it."""
+
+    __slots__ = ("capacity", "messages", "waiters")
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.messages: list[tuple[float, dict]] = []
+        self.waiters: list[asyncio.Future] = []
+
+    def put(self, expires: float, message: dict) -> None:
+        while self.waiters:
+            waiter = self.waiters.pop(0)
+            if not waiter.done():  # a cancelled receiver takes nothing
+                waiter.set_result(message)
+                return
+        if len(self.messages) >= self.capacity:
+            raise ChannelFull
+        self.messages.append((expires, message))
+
+    async def get(self) -> dict:
+        if self.messages:
+            return self.messages.pop(0)[1]
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            return await waiter
+        finally:
+            if waiter in self.waiters:
+                self.waiters.remove(waiter)
+
+    def drop_expired(self, now: float) -> bool:
+        """Drops expired messages; True if there were any."""
+        expired = 0
+        while expired < len(self.messages) and self.messages[expired][0] < now:
+            expired += 1
+        del self.messages[:expired]
+        return expired > 0
+
+    @property
+    def idle(self) -> bool:
+        return not self.messages and not self.waiters
+
+
 class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.channels: dict[str, Inbox] = {}
         self._last_sweep = 0.0
 
-    def _clean_expired(self) -> None:
-        now = time.monotonic()
-        if now - self._last_sweep >= SWEEP_INTERVAL_SECONDS:
-            self._last_sweep = now
-            super()._clean_expired()
+    def _inbox(self, channel: str) -> Inbox:
+        inbox = self.channels.get(channel)
+        if inbox is None:
+            inbox = self.channels[channel] = Inbox(self.get_capacity(channel))
+        return inbox
 
     async def send(self, channel: str, message: dict) -> None:
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_channel_name(channel)
         assert "__asgi_channel__" not in message
-        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
         try:
-            queue.put_nowait((time.time() + self.expiry, copy_message(message)))
-        except asyncio.QueueFull:
+            self._inbox(channel).put(time.time() + self.expiry, copy_message(message))
+        except ChannelFull:
             raise ChannelFull(channel) from None
+
+    async def receive(self, channel: str) -> dict:
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        inbox = self._inbox(channel)
+        try:
+            return await inbox.get()
+        finally:
+            if inbox.idle and self.channels.get(channel) is inbox:
+                del self.channels[channel]
 
     async def group_send(self, group: str, message: dict) -> None:
         assert isinstance(message, dict), "message is not a dict"
@@ -58,3 +114,21 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
             # A full inbox loses this message; the other members still get theirs.
             with suppress(ChannelFull):
                 await self.send(channel, message)
+
+    def _clean_expired(self) -> None:
+        """Channels' expiry rules: a channel with an expired message leaves all its groups."""
+        now = time.monotonic()
+        if now - self._last_sweep < SWEEP_INTERVAL_SECONDS:
+            return
+        self._last_sweep = now
+        wall = time.time()
+        for channel, inbox in list(self.channels.items()):
+            if inbox.drop_expired(wall):
+                self._remove_from_groups(channel)
+                if inbox.idle:
+                    del self.channels[channel]
+        cutoff = int(wall) - self.group_expiry
+        for members in self.groups.values():
+            for channel, joined in list(members.items()):
+                if joined and joined < cutoff:
+                    del members[channel]

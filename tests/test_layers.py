@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from calculator.layers import InMemoryChannelLayer
@@ -52,3 +55,37 @@ async def test_discarded_members_get_nothing(layer):
     await layer.group_send("calc.s", {"type": "calc.entry", "id": 2})
     assert await layer.receive(stays) == {"type": "calc.entry", "id": 2}
     assert leaves not in layer.channels
+
+
+async def test_a_waiting_receiver_gets_the_next_message():
+    layer = InMemoryChannelLayer()
+    channel = await layer.new_channel()
+    receiving = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    await layer.send(channel, {"type": "calc.entry", "id": 3})
+    assert await receiving == {"type": "calc.entry", "id": 3}
+    assert channel not in layer.channels  # nothing left to keep
+
+
+async def test_a_cancelled_receiver_takes_nothing():
+    layer = InMemoryChannelLayer()
+    channel = await layer.new_channel()
+    gone = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.sleep(0)
+    await layer.send(channel, {"type": "x", "n": 1})
+    assert await layer.receive(channel) == {"type": "x", "n": 1}
+
+
+async def test_expired_messages_are_dropped_and_their_channel_leaves_its_groups(monkeypatch):
+    layer = InMemoryChannelLayer(expiry=30)
+    channel = await layer.new_channel()
+    await layer.group_add("calc.s", channel)
+    await layer.send(channel, {"type": "x"})
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 31)
+    monkeypatch.setattr(time, "monotonic", lambda: now + 31)
+    layer._clean_expired()
+    assert channel not in layer.channels
+    assert channel not in layer.groups.get("calc.s", {})
