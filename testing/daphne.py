@@ -54,16 +54,18 @@ def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str
     return env
 
 
-class DaphneServer:
-    """One daphne process; `start()` returns once it answers HTTP, `stop()` sends SIGTERM."""
+class ServerProcess:
+    """A server started by `command` in its own process group; `start()` returns once `/healthz`
+    answers, `stop()` sends SIGTERM (then SIGKILL)."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, extra_args: tuple = ()):
+    def __init__(self, command: list[str], env: dict[str, str], port: int, name: str = "server"):
+        self.command = command
         self.env = env
-        self.port = port or free_port()
-        self.extra_args = extra_args
+        self.port = port
+        self.name = name
         self.process: subprocess.Popen | None = None
         # A file, not a pipe: a chatty server must never block on a full pipe buffer.
-        fd, log_path = tempfile.mkstemp(prefix="daphne-", suffix=".log")
+        fd, log_path = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
         os.close(fd)
         self.log_path = Path(log_path)
 
@@ -75,13 +77,17 @@ class DaphneServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/calc/"
 
-    def start(self, timeout: float = 20.0) -> DaphneServer:
-        env = {**self.env, "PORT": str(self.port), "DAPHNE": str(VENV_BIN / "daphne")}
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self, timeout: float = 20.0):
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(ROOT / "bin" / "serve"), *self.extra_args],
+                self.command,
                 cwd=ROOT,
-                env=env,
+                env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
                 start_new_session=True,
@@ -89,14 +95,14 @@ class DaphneServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.log_text()[-2000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
                     return self
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"daphne did not answer on port {self.port} within {timeout}s")
+        raise RuntimeError(f"{self.name} did not answer on port {self.port} within {timeout}s")
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -111,8 +117,17 @@ class DaphneServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def __enter__(self) -> DaphneServer:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class DaphneServer(ServerProcess):
+    """The app under daphne, through bin/serve, on a free port unless one is given."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, extra_args: tuple = ()):
+        port = port or free_port()
+        env = {**env, "PORT": str(port), "DAPHNE": str(VENV_BIN / "daphne")}
+        super().__init__([str(ROOT / "bin" / "serve"), *extra_args], env, port, name="daphne")
