@@ -137,8 +137,11 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         self.remember(row)
         html = fragments.appended(row)
         await self.send(html + fragments.submitted(self.new_field_token()))
-        await self.channel_layer.group_send(
-            self.group, services.entry_event(row, html, origin=self.channel_name)
+        await services.tell_other_tabs(
+            self.channel_layer,
+            self.session_key,
+            services.entry_event(row, html, origin=self.channel_name),
+            sender=self.channel_name,
         )
 
     async def preview(self, frame: Frame) -> None:

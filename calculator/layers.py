@@ -107,10 +107,17 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
                 del self.channels[channel]
 
     async def group_send(self, group: str, message: dict) -> None:
+        await self.group_send_except(group, message, sender="")
+
+    async def group_send_except(self, group: str, message: dict, sender: str) -> None:
+        """group_send to every member but `sender`. In one process this layer knows every
+        member, so a socket telling its session's other tabs need not be told itself."""
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_group_name(group)
         self._clean_expired()
         for channel in list(self.groups.get(group, ())):
+            if channel == sender:
+                continue
             # A full inbox loses this message; the other members still get theirs.
             with suppress(ChannelFull):
                 await self.send(channel, message)

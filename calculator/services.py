@@ -12,6 +12,7 @@ from decimal import Decimal
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db.models import Max
 
 from calculator import fragments
 from calculator.engine import MAX_EXPRESSION_LENGTH, Result, Session, evaluate
@@ -81,8 +82,10 @@ def load_snapshot(session_key: str) -> Snapshot:
     total = rows.count()
     entries = list(reversed(rows.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
     session = Session()
-    for name, value in (
-        rows.exclude(assigned="").filter(error="").order_by("id").values_list("assigned", "value")
+    # Each variable's latest assignment only: the cost follows the number of names, not of rows.
+    latest = rows.filter(error="").exclude(assigned="").values("assigned").annotate(last=Max("id"))
+    for name, value in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
+        "assigned", "value"
     ):
         session.variables[name] = Decimal(value)
     last_value = rows.filter(error="").order_by("-id").values_list("value", flat=True).first()
@@ -148,6 +151,18 @@ def entry_event(row: Calculation, html: str, origin: str) -> dict:
 def row_from_event(event: dict) -> Calculation:
     fields = {k: v for k, v in event.items() if k not in {"type", "origin", "id", "html"}}
     return Calculation(pk=event["id"], **fields)
+
+
+async def tell_other_tabs(layer, session_key: str, event: dict, sender: str) -> None:
+    """Fan an event out to the session's other sockets. A layer that knows every member (the
+    in-memory one) skips the sender; others (Redis: members may be in any process) deliver to it
+    too, and its consumer drops the event by its `origin`."""
+    group = session_group(session_key)
+    send_except = getattr(layer, "group_send_except", None)
+    if send_except is not None:
+        await send_except(group, event, sender)
+    else:
+        await layer.group_send(group, event)
 
 
 _group_commit = GroupCommit()

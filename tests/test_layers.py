@@ -89,3 +89,12 @@ async def test_expired_messages_are_dropped_and_their_channel_leaves_its_groups(
     layer._clean_expired()
     assert channel not in layer.channels
     assert channel not in layer.groups.get("calc.s", {})
+
+
+async def test_group_send_except_skips_only_the_sender(layer):
+    sender, other = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("calc.s", sender)
+    await layer.group_add("calc.s", other)
+    await layer.group_send_except("calc.s", {"type": "calc.entry", "id": 4}, sender=sender)
+    assert await layer.receive(other) == {"type": "calc.entry", "id": 4}
+    assert sender not in layer.channels
