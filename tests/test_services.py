@@ -117,5 +117,9 @@ async def test_concurrent_saves_share_transactions_and_all_get_ids(monkeypatch):
     assert all(row.pk for row in saved)
     assert len({row.pk for row in saved}) == 200
     assert await sync_to_async(Calculation.objects.filter(session_key="g").count)() == 200
+    stored = await sync_to_async(dict)(
+        Calculation.objects.filter(session_key="g").values_list("pk", "expression")
+    )
+    assert {row.pk: row.expression for row in saved} == stored
     assert sum(batches) == 200
     assert len(batches) <= 3  # the first row alone, then the rest that queued meanwhile
