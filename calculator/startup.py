@@ -19,11 +19,16 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 def verify_backends() -> None:
-    """Exit with one line if the default database or the Redis channel layer is unreachable.
+    """Exit with one line if the secret key is missing, or the default database or the Redis
+    channel layer is unreachable.
 
     CALC_STARTUP_CHECK=0 skips it: the test runner, which imports the ASGI app, owns the test
     databases itself (the servers the tests start as subprocesses turn the check back on).
     """
+    if not os.environ.get("DJANGO_SECRET_KEY") and not settings.DEBUG:
+        sys.exit(
+            "error: DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
+        )
     if os.environ.get("CALC_STARTUP_CHECK", "1") == "0":
         return
     problem = database_problem() or redis_problem(settings.REDIS_URL)

@@ -51,3 +51,25 @@ def test_calc_runs_as_a_real_process():
     assert completed.stdout.splitlines()[1].startswith("error: unknown name 'foo'")
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
+
+
+def test_calc_needs_no_server_configuration():
+    """A fresh checkout, no environment: the CLI signs nothing, so it needs no secret key."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CALC_"))}
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "calc", "2pi r^2", "r = 1", "2pi r^2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert completed.stdout.splitlines() == [
+        "error: unknown name 'r'",
+        "1",
+        "6.28318530717959",
+    ]
+    assert completed.returncode == 1
+    assert completed.stderr == ""

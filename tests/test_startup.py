@@ -72,3 +72,13 @@ def test_unopenable_sqlite_is_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"error: cannot reach DATABASE_URL=sqlite:///{path}: unable to open database file"
     ]
+
+
+def test_missing_secret_key_outside_debug_is_one_line(tmp_path):
+    env = server_env(tmp_path / "db.sqlite3")
+    del env["DJANGO_SECRET_KEY"]
+    result = serve(env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "error: DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
+    ]
