@@ -50,7 +50,19 @@ def existing_session_key(session) -> str | None:
 
 
 class CalculatorConsumer(AsyncWebsocketConsumer):
+    """One tab's socket. Its state is per socket and kept small (thousands may sit idle):
+    names derived from the session key are computed when used, not stored."""
+
     session_key: str | None = None
+
+    @property
+    def group(self) -> str:
+        return services.session_group(self.session_key)
+
+    @property
+    def log_prefix(self) -> str:
+        """The session as logs show it: a prefix, never the whole key."""
+        return f"session={self.session_key[:6]}"
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch, minus its close_old_connections() thread hop before every message.
@@ -72,9 +84,6 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             await self.send(fragments.status("expired"))
             await self.close(code=CLOSE_SESSION_EXPIRED)
             return
-        self.log_prefix = f"session={self.session_key[:6]}"
-        self.group = services.session_group(self.session_key)
-        self.csrf_token = csrf_token_for(self.scope)
         rate = settings.CALC_RATE_LIMIT
         self.bucket = TokenBucket(rate=rate, burst=2 * rate)
         self.refused = 0
@@ -177,7 +186,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # Broadcasts of rows up to here are already on screen; `applied_id` orders state updates
         # when two tabs submit at once.
         self.snapshot_id = self.applied_id = snapshot.last_id
-        for message in fragments.connected(snapshot.entries, snapshot.total, self.csrf_token):
+        csrf_token = csrf_token_for(self.scope)
+        for message in fragments.connected(snapshot.entries, snapshot.total, csrf_token):
             await self.send(message)
 
     async def calc_entry(self, event: dict) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 class TokenBucket:
     """Allows `rate` frames per second on average, and bursts of up to `burst` frames."""
 
+    __slots__ = ("_clock", "_tokens", "_updated", "burst", "rate")  # one per idle socket
+
     def __init__(
         self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
     ) -> None:

@@ -95,6 +95,8 @@ class Result:
 class Session:
     """Variables and `ans`, as Decimals that round-trip through str() for storage."""
 
+    __slots__ = ("_exact", "ans", "variables")  # one per open socket: keep it small
+
     def __init__(self, variables: dict[str, Decimal] | None = None, ans: Decimal | None = None):
         self.variables: dict[str, Decimal] = dict(variables or {})
         self.ans: Decimal | None = ans
