@@ -219,6 +219,7 @@ async def test_socket_without_a_stored_session_is_told_to_reload(transactional_d
     socket = await open_socket("madeupsessionkeythatisnotstored")
     html = await socket.receive_from()
     assert "session expired" in html
+    assert re.search(r"<a href=\"/\">session expired: reload the page</a>", html)
     closed = await socket.receive_output()
     assert closed == {"type": "websocket.close", "code": 4401}
 
