@@ -118,25 +118,28 @@ async def throughput(args) -> None:
 
 
 async def idle(args) -> None:
-    # Sessions first, then a pause: the runner reads the server's RSS between the two, so the
-    # figure is what the sockets cost, not the page loads.
-    cookies = [""] * args.sockets
+    # Sessions and a few warm-up sockets first, then a pause: the runner reads the server's RSS
+    # between the two, so the figure is what further sockets cost, not page loads or the first
+    # socket's one-time work (imports, caches).
+    total = args.sockets + args.warm
+    cookies = [""] * total
     if args.protocol == "app":
         cookies = [client.open_session(client.http_origin(args.url[0])) for _ in cookies]
+    greeting = args.protocol == "app"
+    sockets = [await client.open_socket(args.url[0], c, greeting) for c in cookies[: args.warm]]
     say("sessions")
     await wait_line("open")
-    sockets = []
-    for start in range(0, args.sockets, 100):
+    for start in range(args.warm, total, 100):
         sockets += await asyncio.gather(
             *(
-                client.open_socket(args.url[0], cookie, greeting=args.protocol == "app")
-                for cookie in cookies[start : start + 100]
+                client.open_socket(args.url[0], cookie, greeting=greeting)
+                for cookie in cookies[start : min(start + 100, total)]
             )
         )
     say("ready")
     await wait_line("close")
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    say({"count": len(sockets)})
+    say({"count": len(sockets) - args.warm})
 
 
 async def fairness(args) -> None:
@@ -179,6 +182,7 @@ def main() -> None:
     parser.add_argument("--url", action="append", required=True, help="ws:// url (repeatable)")
     parser.add_argument("--protocol", choices=["app", "echo", "tutorial"], default="app")
     parser.add_argument("--sockets", type=int, default=25)
+    parser.add_argument("--warm", type=int, default=0, help="idle: sockets opened before reading")
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--offset", type=int, default=0, help="first url index (round-robin)")
     parser.add_argument("--flood-expression", default="9^9^9")
