@@ -128,14 +128,6 @@ def to_decimal(value: Num) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def is_integral(value: Num) -> bool:
-    if type(value) is int:
-        return True
-    if type(value) is Fraction:
-        return False
-    return value == value.to_integral_value()
-
-
 def terminating_decimal(value: Fraction) -> Decimal | None:
     """The exact decimal expansion of a fraction, or None if it never terminates."""
     denominator = value.denominator
