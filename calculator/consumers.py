@@ -171,7 +171,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def clear(self, frame: Frame) -> None:
         await services.aclear_history(self.session_key)
         log.info("cleared %s", self.log_prefix)
-        await self.channel_layer.group_send(self.group, {"type": "calc.cleared"})
+        await self.channel_layer.group_send(self.group, services.CLEARED_EVENT)
 
     handlers = {
         Action.SUBMIT: submit,

@@ -46,10 +46,15 @@ def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
     return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
 
 
+# The help panel's lists: the engine's fixed tables, split once per process.
+FUNCTION_REFERENCE = reference(FUNCTIONS)
+CONSTANT_REFERENCE = reference(CONSTANTS)
+
+
 def page_context(entries: list[Calculation], total: int, expression: str = "") -> dict:
     return {
-        "functions": reference(FUNCTIONS),
-        "constants": reference(CONSTANTS),
+        "functions": FUNCTION_REFERENCE,
+        "constants": CONSTANT_REFERENCE,
         "entries": entries,
         "hidden_count": total - len(entries),
         **status_context("connecting"),

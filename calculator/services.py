@@ -77,21 +77,26 @@ def preview(expression: str, session: Session) -> Result:
     return evaluate(expression, session, commit=False)
 
 
-def load_snapshot(session_key: str) -> Snapshot:
-    rows = Calculation.objects.filter(session_key=session_key)
-    total = rows.count()
-    entries = list(reversed(rows.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
+def load_session(session_key: str) -> Session:
+    """Variables and `ans` rebuilt from stored rows, so they survive restarts."""
+    rows = Calculation.objects.filter(session_key=session_key, error="")
     session = Session()
     # Each variable's latest assignment only: the cost follows the number of names, not of rows.
-    latest = rows.filter(error="").exclude(assigned="").values("assigned").annotate(last=Max("id"))
+    latest = rows.exclude(assigned="").values("assigned").annotate(last=Max("id"))
     for name, value in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
         "assigned", "value"
     ):
         session.variables[name] = Decimal(value)
-    last_value = rows.filter(error="").order_by("-id").values_list("value", flat=True).first()
+    last_value = rows.order_by("-id").values_list("value", flat=True).first()
     if last_value is not None:
         session.ans = Decimal(last_value)
-    return Snapshot(entries=entries, session=session, total=total)
+    return session
+
+
+def load_snapshot(session_key: str) -> Snapshot:
+    rows = Calculation.objects.filter(session_key=session_key)
+    entries = list(reversed(rows.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
+    return Snapshot(entries=entries, session=load_session(session_key), total=rows.count())
 
 
 def find_expression(session_key: str, entry_id: int) -> str | None:
@@ -110,23 +115,24 @@ def clear_history(session_key: str) -> int:
 
 def submit(session_key: str, expression: str) -> Calculation:
     """The synchronous use case (no-JS POST): evaluate, store, tell the session's open tabs."""
-    session = load_snapshot(session_key).session
-    row, _ = calculate(session_key, expression, session)
+    row, _ = calculate(session_key, expression, load_session(session_key))
     row.save()
     broadcast_entry(session_key, row, fragments.appended(row))
     return row
 
 
-def broadcast_entry(session_key: str, row: Calculation, html: str, origin: str = "") -> None:
+# Every socket of the session (the clearing one included) reloads its now empty transcript.
+CLEARED_EVENT = {"type": "calc.cleared"}
+
+
+def broadcast_entry(session_key: str, row: Calculation, html: str) -> None:
     async_to_sync(get_channel_layer().group_send)(
-        session_group(session_key), entry_event(row, html, origin)
+        session_group(session_key), entry_event(row, html, origin="")
     )
 
 
 def broadcast_cleared(session_key: str) -> None:
-    async_to_sync(get_channel_layer().group_send)(
-        session_group(session_key), {"type": "calc.cleared"}
-    )
+    async_to_sync(get_channel_layer().group_send)(session_group(session_key), CLEARED_EVENT)
 
 
 def entry_event(row: Calculation, html: str, origin: str) -> dict:
