@@ -42,19 +42,16 @@ def preview_context(result: Result | None) -> dict:
 
 
 def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
-    """The engine's "usage — meaning" lines, split for the help panel."""
+    """The engine's "usage — meaning" lines, split for the reference."""
     return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
 
 
-# The help panel's lists: the engine's fixed tables, split once per process.
-FUNCTION_REFERENCE = reference(FUNCTIONS)
-CONSTANT_REFERENCE = reference(CONSTANTS)
+# The reference's lists: the engine's fixed tables, split once per process.
+REFERENCE_CONTEXT = {"functions": reference(FUNCTIONS), "constants": reference(CONSTANTS)}
 
 
 def page_context(entries: list[Calculation], total: int, expression: str = "") -> dict:
     return {
-        "functions": FUNCTION_REFERENCE,
-        "constants": CONSTANT_REFERENCE,
         "entries": entries,
         "hidden_count": total - len(entries),
         **status_context("connecting"),

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("clear/", views.clear, name="clear"),
     path("status/offline/", views.offline, name="offline"),
+    path("help/", views.reference, name="reference"),
     path("healthz", views.healthz, name="healthz"),
 ]

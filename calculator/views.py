@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from calculator import fragments, services
 
@@ -60,6 +61,16 @@ def offline(request: HttpRequest) -> HttpResponse:
         f"{fragments.PAGE}#status",
         {"offline": True, **fragments.status_context("reconnecting")},
     )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+@vary_on_headers("HX-Request")
+def reference(request: HttpRequest) -> HttpResponse:
+    """Functions, constants and syntax. The help panel fetches the bare fragment when it is
+    first opened (it would be half the page's bytes); without script it is a page of its own."""
+    template = f"{fragments.PAGE}#reference" if request.htmx else "calculator/reference.html"
+    return render(request, template, fragments.REFERENCE_CONTEXT)
 
 
 @require_GET

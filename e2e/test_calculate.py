@@ -23,6 +23,17 @@ def test_status_becomes_live(page: Page) -> None:
     expect(page.locator("#status")).to_have_text("live")
 
 
+def test_help_panel_fetches_the_reference_when_opened(page: Page) -> None:
+    open_calculator(page)
+    reference = page.locator(".help .reference")
+    expect(reference).to_have_count(0)
+    page.locator(".help summary").click()
+    expect(reference.first).to_contain_text("sqrt(x)")
+    expect(reference.last).to_contain_text("pi (or π)")
+    expect(page.get_by_role("link", name="Open the reference")).to_have_count(0)
+    calculate(page, "sqrt(16)")
+
+
 @pytest.mark.parametrize(("lines", "answer"), ANSWERS, ids=[lines[-1] for lines, _ in ANSWERS])
 def test_enter_answers_in_the_transcript(page: Page, lines: list[str], answer: str) -> None:
     open_calculator(page)

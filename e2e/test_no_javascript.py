@@ -64,3 +64,16 @@ def test_recall_and_clear_without_javascript(no_js_page: Page) -> None:
         page.get_by_role("button", name="Delete all").click()
     expect(entries).to_have_count(0)
     expect(page.locator("#transcript .transcript__empty")).to_be_visible()
+
+
+def test_reference_opens_as_a_page_without_javascript(no_js_page: Page, base_url: str) -> None:
+    page = no_js_page
+    page.goto("/")
+    page.locator(".help summary").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open the reference").click()
+    expect(page).to_have_url(f"{base_url}/help/")
+    expect(page.locator(".reference").first).to_contain_text("sqrt(x)")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to the calculator").click()
+    expect(page.locator("#expression")).to_be_visible()

@@ -36,6 +36,8 @@ def test_a_normal_session_logs_no_errors_and_no_csp_violations(
     expect(page.locator("#transcript > li.entry")).to_have_count(1)
     calculate(page, "6/2(1+2)")
     calculate(page, "2 +")
+    page.locator(".help summary").click()
+    expect(page.locator(".help .reference").first).to_contain_text("sqrt(x)")
     page.locator("#transcript > li.entry").first.locator(".entry__recall button").click()
     expect(page.locator("#expression")).to_have_value("6*7")
     second = open_calculator(context.new_page())

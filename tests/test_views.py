@@ -145,6 +145,26 @@ def test_offline_status_is_cacheable_and_not_an_oob_swap(visitor):
     assert "hx-swap-oob" not in html
 
 
+def test_reference_is_fetched_when_the_help_opens_not_with_the_page(visitor):
+    page = visitor.get("/").content.decode()
+    assert "sqrt(x)" not in page
+    panel = re.search(r'<details class="help"[^>]*>', page).group(0)
+    assert 'hx-get="/help/"' in panel and 'hx-trigger="toggle once"' in panel
+    fragment = visitor.get("/help/", headers={"HX-Request": "true"})
+    assert "HX-Request" in fragment["Vary"] and "max-age=86400" in fragment["Cache-Control"]
+    html = fragment.content.decode()
+    assert "<code>sqrt(x)</code>" in html and "<code>pi (or π)</code>" in html
+    assert "<html" not in html
+
+
+def test_reference_without_javascript_is_a_page_linked_from_the_panel(visitor):
+    page = visitor.get("/").content.decode()
+    assert '<noscript><a href="/help/">Open the reference</a></noscript>' in page
+    html = visitor.get("/help/").content.decode()
+    assert html.startswith("<!doctype html>")
+    assert "<code>sqrt(x)</code>" in html and 'href="/"' in html
+
+
 def test_healthz_reports_database_and_channel_layer(visitor):
     response = visitor.get("/healthz")
     assert response.status_code == 200
