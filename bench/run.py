@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import servers  # noqa: E402
 from testing import postgres, redis  # noqa: E402
-from testing.daphne import migrate, server_env  # noqa: E402
+from testing.daphne import collectstatic, migrate, server_env  # noqa: E402
 
 LOADGEN = ROOT / "bench" / "loadgen.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -167,6 +167,10 @@ class Bench:
         self.plan = plan
         self.tmp = Path(tempfile.mkdtemp(prefix="bench-"))
         self._template_db: Path | None = None
+        # Pages name content-hashed static files, as in production: collected once per run, into
+        # a directory every server started from here inherits.
+        os.environ["DJANGO_STATIC_ROOT"] = str(self.tmp / "static")
+        collectstatic(server_env())
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
-"""Fails fast at server start when the database or Redis the environment names cannot be reached.
+"""Fails fast at server start when the database or Redis the environment names cannot be reached,
+or the static files were never collected.
 
 A bad DATABASE_URL or REDIS_URL gets one line on stderr naming the URL (password masked) and the
-reason, and a non-zero exit, instead of a traceback on the first message.
+reason, and a non-zero exit, instead of a traceback on the first message (or a 500 on every page).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 def verify_backends() -> None:
-    """Exit with one line if the secret key is missing, or the default database or the Redis
-    channel layer is unreachable.
+    """Exit with one line if the secret key is missing, the default database or the Redis
+    channel layer is unreachable, or the static files are not collected.
 
     CALC_STARTUP_CHECK=0 skips it: the test runner, which imports the ASGI app, owns the test
     databases itself (the servers the tests start as subprocesses turn the check back on).
@@ -31,7 +32,7 @@ def verify_backends() -> None:
         )
     if os.environ.get("CALC_STARTUP_CHECK", "1") == "0":
         return
-    problem = database_problem() or redis_problem(settings.REDIS_URL)
+    problem = database_problem() or redis_problem(settings.REDIS_URL) or static_problem()
     if problem:
         sys.exit(problem)
 
@@ -76,6 +77,22 @@ def redis_problem(url: str) -> str | None:
             client.close()
     except Exception as error:
         return f"error: cannot reach REDIS_URL={mask_password(url)}: {reason(error)}"
+    return None
+
+
+def static_problem() -> str | None:
+    """Without DEBUG, pages name the content-hashed files that only collectstatic writes."""
+    if settings.DEBUG:
+        return None
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        staticfiles_storage.url("calculator/calculator.css")
+    except ValueError:
+        return (
+            f"error: static files are not collected in STATIC_ROOT={settings.STATIC_ROOT}: "
+            "run `python manage.py collectstatic`"
+        )
     return None
 
 

@@ -166,15 +166,17 @@ CONTENT_SECURITY_POLICY = {
 }
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # collectstatic writes content-hashed copies (and gzip variants); pages name those and
+    # WhiteNoise serves them as immutable, so a returning visitor revalidates nothing. With
+    # DEBUG on, pages name the plain files and WhiteNoise finds them in the source folders.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Serve straight from the apps' static folders, so no collectstatic step is needed to run; until
-# one has (it adds the gzip variants), WhiteNoise's warning about the missing STATIC_ROOT is noise.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
+# Until collectstatic has run, WhiteNoise's warning about the missing STATIC_ROOT is noise.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 

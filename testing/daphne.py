@@ -35,6 +35,16 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
+def collectstatic(env: dict[str, str]) -> None:
+    """The content-hashed static files pages name without DEBUG, into env's DJANGO_STATIC_ROOT."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
 def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str]:
     """Production-mode settings over plain http on loopback, with a file SQLite database."""
     env = {

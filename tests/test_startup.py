@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from calculator.startup import CONNECT_TIMEOUT_SECONDS, mask_password
-from testing.daphne import ROOT, VENV_BIN, free_port, server_env
+from testing.daphne import ROOT, VENV_BIN, free_port, migrate, server_env
 
 
 @pytest.mark.parametrize(
@@ -81,4 +81,16 @@ def test_missing_secret_key_outside_debug_is_one_line(tmp_path):
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         "error: DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
+    ]
+
+
+def test_uncollected_static_files_outside_debug_is_one_line(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = server_env(database, DJANGO_STATIC_ROOT=str(tmp_path / "static"))
+    migrate(env)
+    result = serve(env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: static files are not collected in STATIC_ROOT={tmp_path / 'static'}: "
+        "run `python manage.py collectstatic`"
     ]

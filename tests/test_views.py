@@ -41,12 +41,25 @@ def test_first_visit_creates_the_session_before_the_socket_opens(visitor):
 def test_page_loads_htmx_and_ws_extension_and_nothing_inline(visitor):
     html = visitor.get("/").content.decode()
     scripts = re.findall(r"<script[^>]*>", html)
-    assert any("htmx-2.min.js" in tag for tag in scripts)
-    assert any("hx-ws-2.min.js" in tag for tag in scripts)
+    assert any(re.search(r"htmx-2\.min\.[0-9a-f]{12}\.js", tag) for tag in scripts)
+    assert any(re.search(r"hx-ws-2\.min\.[0-9a-f]{12}\.js", tag) for tag in scripts)
     assert all('src="' in tag for tag in scripts)
     assert not re.search(r"<script[^>]*>[^<\s]", html)
     assert not re.search(r"\son[a-z]+=", html)
     assert "hx-on" not in html
+
+
+def test_static_files_have_hashed_names_and_are_cached_for_good(visitor):
+    """A returning visitor's browser reuses them without asking; a new release names new files."""
+    html = visitor.get("/").content.decode()
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert {url.rsplit(".", 1)[-1] for url in urls} >= {"css", "js", "svg"}
+    for url in urls:
+        assert re.search(r"\.[0-9a-f]{12}\.\w+$", url), url
+        response = visitor.get(url)
+        assert response.status_code == 200
+        assert "immutable" in response["Cache-Control"]
+        assert "max-age=315360000" in response["Cache-Control"]
 
 
 def test_post_without_javascript_evaluates_stores_and_redirects(visitor):
