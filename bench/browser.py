@@ -76,6 +76,29 @@ def one_run(browser, url: str) -> dict:
     return figures
 
 
+# The browser's own share, from the same server with the same headers: a new context loading a
+# trivial document (/healthz), then a socket opened from it to its first message (a socket
+# without a session gets its one status message right after the handshake).
+SOCKET_PROBE = """(url) => new Promise((resolve) => {
+  const start = performance.now();
+  const socket = new WebSocket(url);
+  socket.onmessage = () => { resolve(performance.now() - start); socket.close(); };
+})"""
+
+
+def floor_run(browser, url: str) -> dict:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "healthz")
+    dom_ready = page.evaluate(
+        "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+    )
+    socket_url = url.replace("http://", "ws://", 1) + "ws/calc/"
+    first_message = page.evaluate(SOCKET_PROBE, socket_url)
+    context.close()
+    return {"dom_ready_ms": dom_ready, "socket_first_message_ms": first_message}
+
+
 def weigh(responses) -> tuple[dict, dict]:
     weights, files = {}, {}
     for response in responses:
@@ -98,6 +121,7 @@ def main() -> None:
         browser = playwright.chromium.launch(**LAUNCH_OPTIONS)
         one_run(browser, args.url)  # warm-up: the server's first page render, the browser's cache
         runs = [one_run(browser, args.url) for _ in range(args.runs)]
+        floors = [floor_run(browser, args.url) for _ in range(args.runs)]
         browser.close()
     keys = ("dom_ready_ms", "load_to_live_ms", "enter_to_answer_ms", "total_ms")
     medians = {
@@ -109,6 +133,7 @@ def main() -> None:
         json.dumps(
             {
                 **medians,
+                "floor": {key: statistics.median(f[key] for f in floors) for key in floors[0]},
                 "runs": len(runs),
                 "page_bytes": sum(v for k, v in weights.items() if k in WEIGHED_TYPES),
                 "weights": weights,
