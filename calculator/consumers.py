@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -92,7 +93,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # Join before reading, so no entry stored in between is missed; `snapshot_id` drops the
         # broadcasts the snapshot already holds.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.send_snapshot()
+        await self.send_snapshot(seen=self.seen_version())
         log.info("connect %s", self.log_prefix)
 
     async def disconnect(self, code: int) -> None:
@@ -180,12 +181,22 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         Action.CLEAR: clear,
     }
 
-    async def send_snapshot(self) -> None:
+    def seen_version(self) -> str:
+        """The version of the transcript the tab's page was rendered with (`?seen=`), if any."""
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return query.get("seen", [""])[0]
+
+    async def send_snapshot(self, seen: str = "") -> None:
+        """The stored transcript and the live status; only the status if the tab shows the
+        stored transcript already (a fresh page: re-sending a long one would redraw it all)."""
         snapshot = await services.aload_snapshot(self.session_key)
         self.session: Session = snapshot.session
         # Broadcasts of rows up to here are already on screen; `applied_id` orders state updates
         # when two tabs submit at once.
         self.snapshot_id = self.applied_id = snapshot.last_id
+        if seen and seen == snapshot.version:
+            await self.send(fragments.unchanged())
+            return
         csrf_token = csrf_token_for(self.scope)
         for message in fragments.connected(snapshot.entries, snapshot.total, csrf_token):
             await self.send(message)

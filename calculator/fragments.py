@@ -7,6 +7,7 @@ project overrides any of them by shipping its own `calculator/index.html`.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -14,6 +15,9 @@ from django.template.loader import render_to_string
 
 from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
 from calculator.models import Calculation
+
+if TYPE_CHECKING:
+    from calculator.services import Snapshot
 
 PAGE = "calculator/index.html"
 
@@ -50,10 +54,11 @@ def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
 REFERENCE_CONTEXT = {"functions": reference(FUNCTIONS), "constants": reference(CONSTANTS)}
 
 
-def page_context(entries: list[Calculation], total: int, expression: str = "") -> dict:
+def page_context(snapshot: Snapshot, expression: str = "") -> dict:
     return {
-        "entries": entries,
-        "hidden_count": total - len(entries),
+        "entries": snapshot.entries,
+        "hidden_count": snapshot.total - len(snapshot.entries),
+        "transcript_version": snapshot.version,
         **status_context("connecting"),
         **field_context(expression),
         **preview_context(None),
@@ -86,6 +91,11 @@ def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
         runs[-1].append(entry)
         size += bound
     return runs
+
+
+def unchanged() -> str:
+    """All a tab needs on connect when it already shows the stored transcript: the live status."""
+    return render("unchanged", {**status_context("live"), "notice": ""})
 
 
 def connected(entries: list[Calculation], total: int, csrf_token: str) -> list[str]:

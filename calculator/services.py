@@ -36,6 +36,13 @@ class Snapshot:
     def last_id(self) -> int:
         return self.entries[-1].pk if self.entries else 0
 
+    @property
+    def version(self) -> str:
+        """Names a non-empty transcript exactly: rows are only appended (ids are never reused) or
+        all deleted together, so its last id and count tell it from any other state. An empty
+        one has no name: emptied by a clear, it looks like the empty one before it."""
+        return f"{self.last_id}-{self.total}" if self.total else ""
+
 
 def session_group(session_key: str) -> str:
     """The channel-layer group joined by every socket of one browser session."""

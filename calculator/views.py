@@ -39,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if recall.isdigit() and len(recall) < 19:
         expression = services.find_expression(session_key, int(recall)) or ""
     snapshot = services.load_snapshot(session_key)
-    context = fragments.page_context(snapshot.entries, snapshot.total, expression)
+    context = fragments.page_context(snapshot, expression)
     return render(request, fragments.PAGE, context)
 
 

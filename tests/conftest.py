@@ -20,12 +20,14 @@ def new_session_key() -> str:
     return session.session_key
 
 
-async def open_socket(session_key: str | None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
-    """A tab's socket through routing and middleware: connected, first snapshot consumed."""
+async def open_socket(
+    session_key: str | None, origin: bytes = ORIGIN, path: str = "/ws/calc/"
+) -> WebsocketCommunicator:
+    """A tab's socket through routing and middleware, connected (its first message unread)."""
     headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/calc/", headers=headers)
+    communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -33,6 +35,14 @@ async def open_socket(session_key: str | None, origin: bytes = ORIGIN) -> Websoc
 
 def submit_frame(expression: str) -> dict:
     return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}}
+
+
+def clear_frame() -> dict:
+    """What the "Delete all" button sends."""
+    return {
+        "csrfmiddlewaretoken": "x",
+        "HEADERS": {"HX-Request": "true", "HX-Trigger": "clear-form"},
+    }
 
 
 def preview_frame(expression: str, field: str = "") -> dict:

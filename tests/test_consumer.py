@@ -6,10 +6,11 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import Client
 
 from calculator import fragments
 from calculator.models import Calculation
-from tests.conftest import field_token, open_socket, preview_frame, submit_frame
+from tests.conftest import clear_frame, field_token, open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +33,53 @@ async def test_connect_sends_transcript_and_live_status(session_key):
     assert outputs(html) == ["2"]
     assert re.search(r'id="status"[^>]*>\s*live', html)
     await socket.disconnect()
+
+
+@sync_to_async
+def socket_path_of_page(session_key: str) -> str:
+    """The socket URL the page names for this session's tab, as a browser reads it."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies["sessionid"] = session_key
+    return re.search(r'ws-connect="([^"]+)"', client.get("/").content.decode()).group(1)
+
+
+async def test_a_tab_showing_the_stored_transcript_is_sent_only_the_status(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for line in ("1+1", "x = 3"):
+        await socket.send_json_to(submit_frame(line))
+        await socket.receive_from()
+    path = await socket_path_of_page(session_key)
+
+    fresh = await open_socket(session_key, path=path)
+    html = await fresh.receive_from()
+    assert 'id="transcript"' not in html and outputs(html) == []
+    assert re.search(r'id="status"[^>]*>\s*live', html)
+    await fresh.send_json_to(submit_frame("x*2"))  # the session state is loaded all the same
+    assert outputs(await fresh.receive_from()) == ["6"]
+    await fresh.disconnect()
+
+    # The same page reconnecting after its transcript grew gets the whole transcript.
+    again = await open_socket(session_key, path=path)
+    assert outputs(await again.receive_from()) == ["2", "3", "6"]
+    await again.disconnect()
+    await socket.disconnect()
+
+
+async def test_a_cleared_transcript_is_always_sent_in_full(session_key):
+    path = await socket_path_of_page(session_key)  # rendered empty
+    socket = await open_socket(session_key, path=path)
+    assert 'id="transcript"' in await socket.receive_from()
+    await socket.send_json_to(submit_frame("1+1"))
+    await socket.receive_from()
+    await socket.send_json_to(clear_frame())
+    await socket.receive_from()
+    await socket.disconnect()
+    # Empty again, as when the page was rendered: but a tab that missed the clear shows an entry.
+    again = await open_socket(session_key, path=path)
+    html = await again.receive_from()
+    assert 'id="transcript"' in html and outputs(html) == []
+    await again.disconnect()
 
 
 async def test_submit_answers_with_entry_fresh_field_and_empty_preview(session_key):
@@ -203,7 +251,7 @@ async def test_clear_empties_every_tab_and_resets_state(session_key):
     await first.send_json_to(submit_frame("z = 1"))
     await first.receive_from()
     await second.receive_from()
-    await first.send_json_to({"csrfmiddlewaretoken": "x", "HEADERS": {"HX-Trigger": "clear-form"}})
+    await first.send_json_to(clear_frame())
     for socket in (first, second):
         html = await socket.receive_from()
         assert outputs(html) == []

@@ -26,8 +26,8 @@ def test_first_visit_creates_the_session_before_the_socket_opens(visitor):
     assert response.status_code == 200
     assert "sessionid" in response.cookies
     html = response.content.decode()
+    assert re.search(r'ws-connect="/ws/calc/(\?seen=[0-9-]*)?"', html)
     for contract in (
-        'ws-connect="/ws/calc/"',
         'id="calc-form"',
         'name="expression"',
         'id="transcript"',
