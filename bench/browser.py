@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,8 +41,10 @@ new MutationObserver(() => {
 
 
 # Cold: a new context, so nothing cached and a new session. Warm: the same person loading the
-# page again in that tab, static files from the browser cache (served with max-age).
-VISITS = (("cold", "1+1", "2"), ("warm", "3+4", "7"))
+# page again in that tab, static files from the browser cache. Long: once more, after 200 more
+# entries (stored through a socket of its own), so page and socket carry a long transcript.
+VISITS = (("cold", "1+1", "2"), ("warm", "3+4", "7"), ("long", "123456+1", "123457"))
+LONG_TRANSCRIPT = 200
 
 
 def one_run(browser, url: str) -> dict:
@@ -50,6 +53,8 @@ def one_run(browser, url: str) -> dict:
     page = context.new_page()
     figures = {}
     for visit, expression, answer in VISITS:
+        if visit == "long":
+            fill_transcript(context, url, LONG_TRANSCRIPT)
         responses = []
 
         def listener(response, seen=responses):
@@ -97,6 +102,19 @@ def floor_run(browser, url: str) -> dict:
     first_message = page.evaluate(SOCKET_PROBE, socket_url)
     context.close()
     return {"dom_ready_ms": dom_ready, "socket_first_message_ms": first_message}
+
+
+def fill_transcript(context, url: str, count: int) -> None:
+    """Submits `count` lines in the context's session, through a socket of its own."""
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(url))
+    socket_url = url.replace("http://", "ws://", 1) + "ws/calc/"
+    headers = {"Cookie": cookie}
+    with connect(socket_url, origin=url.rstrip("/"), additional_headers=headers) as socket:
+        socket.recv()  # the transcript so far
+        for i in range(count):
+            frame = {"expression": f"{i}*{i}+1", "HEADERS": {"HX-Trigger": "calc-form"}}
+            socket.send(json.dumps(frame))
+            socket.recv()
 
 
 def weigh(responses) -> tuple[dict, dict]:
