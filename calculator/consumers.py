@@ -18,6 +18,7 @@ from django.middleware.csrf import get_token
 
 from calculator import fragments, services
 from calculator.engine import Session
+from calculator.listening import ListeningConsumer
 from calculator.protocol import Action, Frame, FrameError, parse_frame
 from calculator.ratelimit import TokenBucket
 
@@ -49,7 +50,7 @@ def existing_session_key(session) -> str | None:
     return None
 
 
-class CalculatorConsumer(AsyncWebsocketConsumer):
+class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
     """One tab's socket. Its state is per socket and kept small (thousands may sit idle):
     names derived from the session key are computed when used, not stored."""
 
