@@ -34,9 +34,19 @@ class ListeningConsumer(AsyncConsumer):
         self.channel_name = await layer.new_channel()
         self._task = asyncio.current_task()
         layer.listen(self.channel_name, self._layer_message_arrived)
+        # One loop in this frame, no helper coroutine: each frame waiting here is kept per socket.
         try:
             while True:
-                message = await self._next_from_client(receive)
+                try:
+                    message = await receive()
+                    while self._drainer is not None:  # layer messages being handled go first
+                        await asyncio.wait([self._drainer])
+                except asyncio.CancelledError:
+                    if self._failure is None:
+                        raise
+                    # Cancelled by the drainer, to raise its error here, where Channels would.
+                    self._task.uncancel()
+                    raise self._failure from None
                 self._busy = True
                 try:
                     await self.dispatch(message)
@@ -49,20 +59,6 @@ class ListeningConsumer(AsyncConsumer):
             layer.stop_listening(self.channel_name)
             if self._drainer is not None:
                 self._drainer.cancel()
-
-    async def _next_from_client(self, receive) -> dict:
-        """The client's next message, once the layer messages being handled are done."""
-        try:
-            message = await receive()
-            while self._drainer is not None:
-                await asyncio.wait([self._drainer])
-        except asyncio.CancelledError:
-            if self._failure is None:
-                raise
-            # Cancelled by the drainer, to raise its error here, where Channels would.
-            self._task.uncancel()
-            raise self._failure from None
-        return message
 
     def _layer_message_arrived(self) -> None:
         # A busy or draining consumer takes the message before it waits again.
