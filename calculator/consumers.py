@@ -19,6 +19,7 @@ from django.middleware.csrf import get_token
 
 from calculator import fragments, services
 from calculator.engine import Session
+from calculator.listening import ListeningConsumer
 from calculator.protocol import Action, Frame, FrameError, parse_frame
 from calculator.ratelimit import TokenBucket
 
@@ -50,11 +51,17 @@ def existing_session_key(session) -> str | None:
     return None
 
 
-class CalculatorConsumer(AsyncWebsocketConsumer):
+class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
     """One tab's socket. Its state is per socket and kept small (thousands may sit idle):
     names derived from the session key are computed when used, not stored."""
 
+    # Per-socket state starts as these class defaults, so an idle socket stores none of it.
     session_key: str | None = None
+    bucket: TokenBucket | None = None  # the rate limit, made full on the first frame
+    refused = 0  # frames refused in the current run of refusals
+    # The input this socket last rendered; None until then (the page's own input counts).
+    field_token: str | None = None
+    groups = ()  # Channels' groups to join for every socket: none, each joins its session's
 
     @property
     def group(self) -> str:
@@ -85,11 +92,6 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             await self.send(fragments.status("expired"))
             await self.close(code=CLOSE_SESSION_EXPIRED)
             return
-        rate = settings.CALC_RATE_LIMIT
-        self.bucket = TokenBucket(rate=rate, burst=2 * rate)
-        self.refused = 0
-        # The input this socket last rendered; None until then (the page's own input counts).
-        self.field_token: str | None = None
         # Join before reading, so no entry stored in between is missed; `snapshot_id` drops the
         # broadcasts the snapshot already holds.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -104,6 +106,10 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session_key is None:
             return
+        if self.bucket is None:
+            # Made here, not at connect: full either way, as no frame came before this one.
+            rate = settings.CALC_RATE_LIMIT
+            self.bucket = TokenBucket(rate=rate, burst=2 * rate)
         if not self.bucket.take():
             # One log line per run of refusals, not one per frame: a flood must not flood the log.
             if not self.refused:

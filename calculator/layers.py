@@ -6,12 +6,15 @@ measured), sweeps every channel and group for expired entries on each receive an
 message. Here each socket has an `Inbox` (a list that exists only while messages wait, and the
 receiver's future), the sweep runs at most once a second, group_send puts straight into the
 members' inboxes, and flat messages of immutable values (all this app sends) are copied shallowly.
+A consumer may `listen` to its channel instead of awaiting receive(): the inbox then calls it back
+when a message arrives, so an idle socket needs no task waiting on the layer (listening.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 
@@ -32,14 +35,16 @@ def copy_message(message: dict) -> dict:
 
 
 class Inbox:
-    """One channel's undelivered messages (oldest first) and the receivers waiting on it."""
+    """One channel's undelivered messages (oldest first), the receivers waiting on it, and the
+    listener told when a message arrives."""
 
-    __slots__ = ("capacity", "messages", "waiters")
+    __slots__ = ("capacity", "listener", "messages", "waiters")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.messages: list[tuple[float, dict]] = []
         self.waiters: list[asyncio.Future] = []
+        self.listener: Callable[[], None] | None = None
 
     def put(self, expires: float, message: dict) -> None:
         while self.waiters:
@@ -50,6 +55,8 @@ class Inbox:
         if len(self.messages) >= self.capacity:
             raise ChannelFull
         self.messages.append((expires, message))
+        if self.listener is not None:
+            self.listener()
 
     async def get(self) -> dict:
         if self.messages:
@@ -72,7 +79,7 @@ class Inbox:
 
     @property
     def idle(self) -> bool:
-        return not self.messages and not self.waiters
+        return not self.messages and not self.waiters and self.listener is None
 
 
 class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
@@ -105,6 +112,28 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
         finally:
             if inbox.idle and self.channels.get(channel) is inbox:
                 del self.channels[channel]
+
+    def listen(self, channel: str, listener: Callable[[], None]) -> None:
+        """Call `listener` (without arguments) whenever a message arrives for `channel`; the
+        listener takes it with `receive_nowait`. Messages wait in the inbox meanwhile, with the
+        same capacity and expiry as for receive()."""
+        self.require_valid_channel_name(channel)
+        self._inbox(channel).listener = listener
+
+    def stop_listening(self, channel: str) -> None:
+        inbox = self.channels.get(channel)
+        if inbox is not None:
+            inbox.listener = None
+            if inbox.idle:
+                del self.channels[channel]
+
+    def receive_nowait(self, channel: str) -> dict | None:
+        """The oldest message waiting for `channel`, or None."""
+        self._clean_expired()
+        inbox = self.channels.get(channel)
+        if inbox is None or not inbox.messages:
+            return None
+        return inbox.messages.pop(0)[1]
 
     async def group_send(self, group: str, message: dict) -> None:
         await self.group_send_except(group, message, sender="")

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from channels.exceptions import ChannelFull
 
 from calculator.layers import InMemoryChannelLayer
 
@@ -98,3 +99,31 @@ async def test_group_send_except_skips_only_the_sender(layer):
     await layer.group_send_except("calc.s", {"type": "calc.entry", "id": 4}, sender=sender)
     assert await layer.receive(other) == {"type": "calc.entry", "id": 4}
     assert sender not in layer.channels
+
+
+async def test_a_listener_is_called_and_takes_messages_in_order(layer):
+    channel = await layer.new_channel()
+    calls = []
+    layer.listen(channel, lambda: calls.append(layer.receive_nowait(channel)))
+    await layer.send(channel, {"type": "x", "n": 1})
+    await layer.send(channel, {"type": "x", "n": 2})
+    assert calls == [{"type": "x", "n": 1}, {"type": "x", "n": 2}]
+    assert layer.receive_nowait(channel) is None
+
+
+async def test_messages_wait_for_a_busy_listener_within_capacity(layer):
+    channel = await layer.new_channel()
+    layer.listen(channel, lambda: None)
+    for n in range(2):
+        await layer.send(channel, {"type": "x", "n": n})
+    with pytest.raises(ChannelFull):
+        await layer.send(channel, {"type": "x", "n": 2})
+    assert [layer.receive_nowait(channel)["n"] for _ in range(2)] == [0, 1]
+
+
+async def test_an_inbox_goes_once_its_listener_stops(layer):
+    channel = await layer.new_channel()
+    layer.listen(channel, lambda: None)
+    assert channel in layer.channels
+    layer.stop_listening(channel)
+    assert channel not in layer.channels
