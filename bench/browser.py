@@ -25,6 +25,16 @@ WEIGHED_TYPES = {"document", "stylesheet", "script"}
 # do not depend on how often Playwright polls. An init script runs outside the page's CSP.
 PROBE = """
 window.__calc = {};
+// When htmx's ws extension creates the page's socket, and when the socket opens.
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new NativeWebSocket(...args);
+  window.__calc.socket = performance.now();
+  socket.addEventListener("open", () => { window.__calc.open = performance.now(); });
+  return socket;
+};
+window.WebSocket.prototype = NativeWebSocket.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 const outputs = () => document.querySelectorAll("#transcript output").length;
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !window.__calc.enter) {
@@ -70,6 +80,8 @@ def one_run(browser, url: str) -> dict:
         timing = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
         figures[visit] = {
             "dom_ready_ms": timing["domContentLoadedEventEnd"],
+            "socket_created_ms": marks["socket"],
+            "socket_open_ms": marks["open"],
             "load_to_live_ms": marks["live"],
             "enter_to_answer_ms": marks["answer"] - marks["enter"],
             "total_ms": marks["live"] + marks["answer"] - marks["enter"],
@@ -141,7 +153,14 @@ def main() -> None:
         runs = [one_run(browser, args.url) for _ in range(args.runs)]
         floors = [floor_run(browser, args.url) for _ in range(args.runs)]
         browser.close()
-    keys = ("dom_ready_ms", "load_to_live_ms", "enter_to_answer_ms", "total_ms")
+    keys = (
+        "dom_ready_ms",
+        "socket_created_ms",
+        "socket_open_ms",
+        "load_to_live_ms",
+        "enter_to_answer_ms",
+        "total_ms",
+    )
     medians = {
         visit: {key: statistics.median(run[visit][key] for run in runs) for key in keys}
         for visit, _, _ in VISITS

@@ -368,11 +368,12 @@ class Bench:
                 "Times from in-page `performance.now()`; "
                 "total = navigation → live, plus Enter → answer (the typing is the person's time).",
                 "",
-                "| visit | DOMContentLoaded ms | navigation → live ms | Enter → answer ms "
-                "| **total ms** |",
-                "|---|---:|---:|---:|---:|",
+                "| visit | DOMContentLoaded ms | socket created ms | socket open ms "
+                "| navigation → live ms | Enter → answer ms | **total ms** |",
+                "|---|---:|---:|---:|---:|---:|---:|",
                 *(
                     f"| {visit} | {r[visit]['dom_ready_ms']:.0f} "
+                    f"| {r[visit]['socket_created_ms']:.0f} | {r[visit]['socket_open_ms']:.0f} "
                     f"| {r[visit]['load_to_live_ms']:.0f} | {r[visit]['enter_to_answer_ms']:.1f} "
                     f"| **{r[visit]['total_ms']:.0f}** |"
                     for visit in ("cold", "warm", "long")
