@@ -432,38 +432,43 @@ class Bench:
         for reason in (redis.available(), postgres.available()):
             if reason:
                 return f"## 6. Scale-out\n\nskipped: {reason}\n"
-        runs: dict[str, list[dict]] = {"1 daphne": [], "2 daphne": []}
+        setups = [(layer, count) for layer in ("core", "pubsub") for count in (1, 2)]
+        runs: dict[tuple[str, int], list[dict]] = {setup: [] for setup in setups}
         with redis.RedisServer() as redis_server, postgres.PostgresServer() as pg:
-            env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url, CALC_RATE_LIMIT="0")
-            migrate(env)
             for _ in range(self.plan.repeats):
-                for name, count in (("1 daphne", 1), ("2 daphne", 2)):
+                for layer, count in setups:
+                    env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url,
+                                     CALC_RATE_LIMIT="0", CALC_REDIS_LAYER=layer)  # fmt: skip
+                    migrate(env)
                     group = [servers.app_daphne(env, f"app-{i}") for i in range(count)]
                     try:
                         for server in group:
                             server.start()
-                        runs[name].append(self.throughput_run(group, "app"))
+                        runs[layer, count].append(self.throughput_run(group, "app"))
                     finally:
                         for server in group:
                             server.stop()
-        results = {name: self.median_run(r) for name, r in runs.items()}
-        one = results["1 daphne"]["rate"]
+        results = {setup: self.median_run(r) for setup, r in runs.items()}
+        layers = {"core": "RedisChannelLayer", "pubsub": "RedisPubSubChannelLayer"}
         lines = [
             "## 6. Scale-out: Redis channel layer + PostgreSQL",
             "",
             f"The same closed loop ({self.plan.sockets} sockets × {self.plan.messages}), sockets "
-            "split evenly over the processes; Redis, PostgreSQL (fsync off), the servers and the "
+            "split evenly over the processes, with each of channels_redis's layers "
+            "(`CALC_REDIS_LAYER`); Redis, PostgreSQL (fsync off), the servers and the "
             f"load generator all share this machine's {os.cpu_count()} CPUs.",
             "",
             "| setup | msg/s | p50 ms | p99 ms | × 1 process | server CPU | client CPU "
             "| runs msg/s |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
-        for name, r in results.items():
+        for (layer, count), r in results.items():
+            one = results[layer, 1]["rate"]
             lines.append(
-                f"| {name} + Redis + PostgreSQL | {r['rate']:.0f} | {r['p50']:.1f} "
-                f"| {r['p99']:.1f} | {r['rate'] / one:.2f} | {r['server_cpu']:.2f} "
-                f"| {r['client_cpu']:.2f} | {', '.join(map(str, r['rates']))} |"
+                f"| {count} daphne + Redis (`{layers[layer]}`) + PostgreSQL | {r['rate']:.0f} "
+                f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['rate'] / one:.2f} "
+                f"| {r['server_cpu']:.2f} | {r['client_cpu']:.2f} "
+                f"| {', '.join(map(str, r['rates']))} |"
             )
         lines.append("")
         return "\n".join(lines)

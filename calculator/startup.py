@@ -15,6 +15,9 @@ from django.conf import settings
 from django.db import connections
 from django.db.utils import load_backend
 
+# The values of CALC_REDIS_LAYER: channels_redis's list-based layer, or its pub/sub one.
+REDIS_LAYERS = ("core", "pubsub")
+
 # How long a check waits for a server that does not answer (a firewall dropping packets).
 CONNECT_TIMEOUT_SECONDS = 5
 
@@ -29,6 +32,11 @@ def verify_backends() -> None:
     if not os.environ.get("DJANGO_SECRET_KEY") and not settings.DEBUG:
         sys.exit(
             "error: DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
+        )
+    if settings.CALC_REDIS_LAYER not in REDIS_LAYERS:
+        sys.exit(
+            f"error: CALC_REDIS_LAYER must be one of {', '.join(REDIS_LAYERS)}, "
+            f"not {settings.CALC_REDIS_LAYER!r}"
         )
     if os.environ.get("CALC_STARTUP_CHECK", "1") == "0":
         return

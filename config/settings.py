@@ -106,7 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+# Which channels_redis layer carries the fan-out: "core" (lists in Redis, the default) or
+# "pubsub" (Redis pub/sub); bench/RESULTS.md measures both, the README says why core is default.
+CALC_REDIS_LAYER = os.environ.get("CALC_REDIS_LAYER", "core")
+if REDIS_URL and CALC_REDIS_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            # At-most-once delivery with no inbox in Redis: a tab that misses a message gets
+            # the stored transcript on its next connect anyway.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

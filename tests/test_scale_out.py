@@ -30,10 +30,16 @@ def backends():
         yield redis_server, database
 
 
-@pytest.fixture(scope="module")
-def two_processes(backends):
+@pytest.fixture(scope="module", params=["core", "pubsub"])
+def two_processes(backends, request):
+    """Two processes on either of channels_redis's layers (CALC_REDIS_LAYER)."""
     redis_server, database = backends
-    env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=database.url, CALC_RATE_LIMIT="0")
+    env = server_env(
+        REDIS_URL=redis_server.url,
+        DATABASE_URL=database.url,
+        CALC_RATE_LIMIT="0",
+        CALC_REDIS_LAYER=request.param,
+    )
     migrate(env)
     with DaphneServer(env) as a, DaphneServer(env) as b:
         yield a, b

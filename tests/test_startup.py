@@ -94,3 +94,11 @@ def test_uncollected_static_files_outside_debug_is_one_line(tmp_path):
         f"error: static files are not collected in STATIC_ROOT={tmp_path / 'static'}: "
         "run `python manage.py collectstatic`"
     ]
+
+
+def test_unknown_redis_layer_is_one_line(tmp_path):
+    result = serve(server_env(tmp_path / "db.sqlite3", CALC_REDIS_LAYER="pubsb"))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "error: CALC_REDIS_LAYER must be one of core, pubsub, not 'pubsb'"
+    ]
