@@ -53,7 +53,7 @@ class Plan:
     repeats: int = 3
     clients: int = 1
     idle_sockets: int = 1000
-    browser_runs: int = 5
+    browser_runs: int = 9
     fairness_seconds: float = 8.0
 
 
