@@ -26,23 +26,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def migrate(env: dict[str, str]) -> None:
+def manage(env: dict[str, str], *command: str) -> None:
+    """One quiet, non-interactive manage.py command run with `env`; raises if it fails."""
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        [sys.executable, "manage.py", *command, "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
+
+
+def migrate(env: dict[str, str]) -> None:
+    manage(env, "migrate")
 
 
 def collectstatic(env: dict[str, str]) -> None:
     """The content-hashed static files pages name without DEBUG, into env's DJANGO_STATIC_ROOT."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    manage(env, "collectstatic")
 
 
 def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str]:
