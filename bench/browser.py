@@ -103,6 +103,10 @@ SOCKET_PROBE = """(url) => new Promise((resolve) => {
 })"""
 
 
+def socket_url(page_url: str) -> str:
+    return page_url.replace("http://", "ws://", 1) + "ws/calc/"
+
+
 def floor_run(browser, url: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
@@ -110,8 +114,7 @@ def floor_run(browser, url: str) -> dict:
     dom_ready = page.evaluate(
         "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
     )
-    socket_url = url.replace("http://", "ws://", 1) + "ws/calc/"
-    first_message = page.evaluate(SOCKET_PROBE, socket_url)
+    first_message = page.evaluate(SOCKET_PROBE, socket_url(url))
     context.close()
     return {"dom_ready_ms": dom_ready, "socket_first_message_ms": first_message}
 
@@ -119,9 +122,8 @@ def floor_run(browser, url: str) -> dict:
 def fill_transcript(context, url: str, count: int) -> None:
     """Submits `count` lines in the context's session, through a socket of its own."""
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(url))
-    socket_url = url.replace("http://", "ws://", 1) + "ws/calc/"
     headers = {"Cookie": cookie}
-    with connect(socket_url, origin=url.rstrip("/"), additional_headers=headers) as socket:
+    with connect(socket_url(url), origin=url.rstrip("/"), additional_headers=headers) as socket:
         socket.recv()  # the transcript so far
         for i in range(count):
             frame = {"expression": f"{i}*{i}+1", "HEADERS": {"HX-Trigger": "calc-form"}}

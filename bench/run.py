@@ -435,12 +435,12 @@ class Bench:
         setups = [(layer, count) for layer in ("core", "pubsub") for count in (1, 2)]
         runs: dict[tuple[str, int], list[dict]] = {setup: [] for setup in setups}
         with redis.RedisServer() as redis_server, postgres.PostgresServer() as pg:
+            env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url, CALC_RATE_LIMIT="0")
+            migrate(env)  # one database for every setup: the layer does not touch its schema
             for _ in range(self.plan.repeats):
                 for layer, count in setups:
-                    env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url,
-                                     CALC_RATE_LIMIT="0", CALC_REDIS_LAYER=layer)  # fmt: skip
-                    migrate(env)
-                    group = [servers.app_daphne(env, f"app-{i}") for i in range(count)]
+                    layer_env = {**env, "CALC_REDIS_LAYER": layer}
+                    group = [servers.app_daphne(layer_env, f"app-{i}") for i in range(count)]
                     try:
                         for server in group:
                             server.start()
