@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from django.db import models
 
+# Characters a database cannot store in text (PostgreSQL refuses NUL, SQLite's UTF-8 encoder a
+# lone surrogate): refused at the door, so one such line never fails anybody else's write.
+UNSTORABLE = frozenset(["\x00"]) | frozenset(map(chr, range(0xD800, 0xE000)))
+
 
 class Calculation(models.Model):
     """A submitted expression and what became of it.
@@ -31,6 +35,27 @@ class Calculation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expression} = {self.display or self.error}"
+
+    def to_message(self) -> dict:
+        """The row as plain values, for a channel-layer message (Redis carries nothing else)."""
+        return {
+            field.attname: _plain(getattr(self, field.attname))
+            for field in self._meta.concrete_fields
+        }
+
+    @classmethod
+    def from_message(cls, message: dict) -> Calculation:
+        fields = cls._meta.concrete_fields
+        return cls(**{field.attname: field.to_python(message[field.attname]) for field in fields})
+
+    @classmethod
+    def text_fields(cls) -> list[str]:
+        """The columns holding text a person typed or the engine wrote (their size is theirs)."""
+        return [
+            field.attname
+            for field in cls._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField)
+        ]
 
     @property
     def ok(self) -> bool:
@@ -64,3 +89,7 @@ class ErrorMarks:
     @property
     def carets(self) -> str:
         return "^" * max(1, len(self.marked))
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value

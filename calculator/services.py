@@ -1,7 +1,7 @@
-"""The calculator's use cases, shared by the WebSocket consumer, the no-JS views and the CLI.
+"""The calculator's use cases, shared by every adapter: the socket, the no-JS views and the CLI.
 
-One path for data: evaluate with the engine, store a `Calculation`, rebuild a session's
-variables and `ans` from stored rows, tell the session's other tabs.
+Data in, data out: keys and expressions in; rows, snapshots, results and per-tab state out. No
+HTML, no channel layer, no request or scope: telling other tabs is the realtime edge's job.
 """
 
 from __future__ import annotations
@@ -9,19 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db.models import Max
 
-from calculator import fragments
 from calculator.engine import MAX_EXPRESSION_LENGTH, Result, Session, evaluate
-from calculator.group_commit import GroupCommit
-from calculator.models import Calculation
+from calculator.models import UNSTORABLE, Calculation
+from calculator.store import GroupCommit
 
 # A page shows at most this many recent entries: bounds the cost of every (re)connect and page
 # load. Older rows stay stored; variables and `ans` are rebuilt from all rows.
 MAX_TRANSCRIPT_ENTRIES = 500
+
+
+class NotStored(Exception):
+    """The database did not store a submitted line; nothing was applied, it may be sent again."""
 
 
 @dataclass
@@ -39,14 +40,51 @@ class Snapshot:
     @property
     def version(self) -> str:
         """Names a non-empty transcript exactly: rows are only appended (ids are never reused) or
-        all deleted together, so its last id and count tell it from any other state. An empty
-        one has no name: emptied by a clear, it looks like the empty one before it."""
+        deleted, so its last id and count tell it from any other state. An empty one has no
+        name: emptied by a clear, it looks like the empty one before it."""
         return f"{self.last_id}-{self.total}" if self.total else ""
 
 
-def session_group(session_key: str) -> str:
-    """The channel-layer group joined by every socket of one browser session."""
-    return f"calc.{session_key}"
+@dataclass(slots=True)
+class Tab:
+    """One open view of a session's transcript: the state its next line is evaluated in.
+
+    `shown_id`: rows up to this id were in the snapshot the tab was sent, so their broadcasts
+    are not shown again. `applied_id`: the newest row applied to `session`, so two tabs
+    submitting at once apply rows in the order they were stored.
+    """
+
+    session_key: str
+    session: Session
+    shown_id: int = 0
+    applied_id: int = 0
+
+    def apply(self, row: Calculation) -> None:
+        if row.pk is None or row.pk > self.applied_id:
+            remember(self.session, row)
+            if row.pk is not None:
+                self.applied_id = row.pk
+
+    def receive(self, row: Calculation) -> bool:
+        """Another tab stored `row`: apply it; True if this tab should show it."""
+        if row.pk <= self.shown_id:
+            return False
+        self.apply(row)
+        return True
+
+    def reset(self, cleared_id: int) -> None:
+        """The transcript was cleared up to `cleared_id`: nothing before it counts any more."""
+        self.session = Session()
+        self.shown_id = max(self.shown_id, cleared_id)
+        self.applied_id = max(self.applied_id, cleared_id)
+
+
+def unstorable_at(expression: str) -> int | None:
+    """The index of the first character no database can store, if any."""
+    for index, character in enumerate(expression):
+        if character in UNSTORABLE:
+            return index
+    return None
 
 
 def calculate(session_key: str, expression: str, session: Session) -> tuple[Calculation, Result]:
@@ -55,8 +93,14 @@ def calculate(session_key: str, expression: str, session: Session) -> tuple[Calc
     if len(expression) > MAX_EXPRESSION_LENGTH:
         # Refused by the engine anyway; storing it whole would let one request fill the disk.
         expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
+    bad = unstorable_at(expression)
     row = Calculation(session_key=session_key, expression=expression)
-    if result.ok:
+    if bad is not None:
+        code = f"U+{ord(expression[bad]):04X}"
+        row.expression = "".join("\ufffd" if c in UNSTORABLE else c for c in expression)
+        row.error = f"the input contains a character that cannot be used ({code})"
+        row.error_start, row.error_end = bad, bad + 1
+    elif result.ok:
         row.display = result.display
         row.value = str(result.value)
         row.assigned = result.assigned or ""
@@ -70,7 +114,7 @@ def calculate(session_key: str, expression: str, session: Session) -> tuple[Calc
 
 
 def remember(session: Session, row: Calculation) -> None:
-    """Apply a stored successful row to a session: the one rule for `ans` and variables."""
+    """Apply a successful row to a session: the one rule for `ans` and variables."""
     if not row.ok:
         return
     value = Decimal(row.value)
@@ -79,9 +123,18 @@ def remember(session: Session, row: Calculation) -> None:
         session.variables[row.assigned] = value
 
 
-def preview(expression: str, session: Session) -> Result:
-    """What the line would give now, without storing or changing anything."""
-    return evaluate(expression, session, commit=False)
+def run_line(tab: Tab, expression: str) -> Calculation:
+    """Evaluate a line and apply it to the tab without storing it (the CLI's sessions)."""
+    row, _ = calculate(tab.session_key, expression, tab.session)
+    tab.apply(row)
+    return row
+
+
+def preview(tab: Tab, expression: str) -> Result | None:
+    """What the line would give now, without storing or changing anything; None when blank."""
+    if not expression.strip():
+        return None
+    return evaluate(expression, tab.session, commit=False)
 
 
 def load_session(session_key: str) -> Session:
@@ -106,6 +159,13 @@ def load_snapshot(session_key: str) -> Snapshot:
     return Snapshot(entries=entries, session=load_session(session_key), total=rows.count())
 
 
+def open_tab(session_key: str) -> tuple[Tab, Snapshot]:
+    """A tab opened on the stored transcript, and the snapshot it starts from."""
+    snapshot = load_snapshot(session_key)
+    last_id = snapshot.last_id
+    return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
+
+
 def find_expression(session_key: str, entry_id: int) -> str | None:
     """The expression of one of this session's entries (never another session's)."""
     return (
@@ -116,75 +176,36 @@ def find_expression(session_key: str, entry_id: int) -> str | None:
 
 
 def clear_history(session_key: str) -> int:
-    deleted, _ = Calculation.objects.filter(session_key=session_key).delete()
-    return deleted
+    """Delete every row of the session; returns the newest id deleted (0 if none), so a tab
+    can tell a late broadcast of a deleted row from a new one."""
+    rows = Calculation.objects.filter(session_key=session_key)
+    last_id = rows.aggregate(last=Max("id"))["last"] or 0
+    rows.filter(pk__lte=last_id).delete()
+    return last_id
 
 
 def submit(session_key: str, expression: str) -> Calculation:
-    """The synchronous use case (no-JS POST): evaluate, store, tell the session's open tabs."""
+    """The synchronous use case (no-JS POST): evaluate in the stored session, store."""
     row, _ = calculate(session_key, expression, load_session(session_key))
     row.save()
-    broadcast_entry(session_key, row, fragments.appended(row))
     return row
-
-
-# Every socket of the session (the clearing one included) reloads its now empty transcript.
-CLEARED_EVENT = {"type": "calc.cleared"}
-
-
-def broadcast_entry(session_key: str, row: Calculation, html: str) -> None:
-    async_to_sync(get_channel_layer().group_send)(
-        session_group(session_key), entry_event(row, html, origin="")
-    )
-
-
-def broadcast_cleared(session_key: str) -> None:
-    async_to_sync(get_channel_layer().group_send)(session_group(session_key), CLEARED_EVENT)
-
-
-def entry_event(row: Calculation, html: str, origin: str) -> dict:
-    """A channel-layer message carrying a stored row and its rendered entry (rendered once,
-    whichever tab or process shows it); plain types only, so Redis can carry it."""
-    return {
-        "type": "calc.entry",
-        "origin": origin,
-        "html": html,
-        "id": row.pk,
-        "expression": row.expression,
-        "display": row.display,
-        "value": row.value,
-        "assigned": row.assigned,
-        "interpretation": row.interpretation,
-        "error": row.error,
-        "error_start": row.error_start,
-        "error_end": row.error_end,
-    }
-
-
-def row_from_event(event: dict) -> Calculation:
-    fields = {k: v for k, v in event.items() if k not in {"type", "origin", "id", "html"}}
-    return Calculation(pk=event["id"], **fields)
-
-
-async def tell_other_tabs(layer, session_key: str, event: dict, sender: str) -> None:
-    """Fan an event out to the session's other sockets. A layer that knows every member (the
-    in-memory one) skips the sender; others (Redis: members may be in any process) deliver to it
-    too, and its consumer drops the event by its `origin`."""
-    group = session_group(session_key)
-    send_except = getattr(layer, "group_send_except", None)
-    if send_except is not None:
-        await send_except(group, event, sender)
-    else:
-        await layer.group_send(group, event)
 
 
 _group_commit = GroupCommit()
 
-aload_snapshot = database_sync_to_async(load_snapshot)
+
+async def asubmit(tab: Tab, expression: str) -> Calculation:
+    """Evaluate a line in the tab's session, store it (sharing one transaction with whatever
+    other tabs of this process are storing), then apply it. NotStored if the write failed."""
+    row, _ = calculate(tab.session_key, expression, tab.session)
+    try:
+        await _group_commit.save(row)
+    except Exception as error:
+        raise NotStored from error
+    tab.apply(row)
+    return row
+
+
+aopen_tab = database_sync_to_async(open_tab)
 afind_expression = database_sync_to_async(find_expression)
 aclear_history = database_sync_to_async(clear_history)
-
-
-async def asave(row: Calculation) -> Calculation:
-    """Store a row, sharing one transaction with whatever other sockets are saving right now."""
-    return await _group_commit.save(row)

@@ -138,7 +138,7 @@ elif REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "calculator.layers.InMemoryChannelLayer",
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": 1000, "expiry": 30, "group_expiry": 86400},
         }
     }

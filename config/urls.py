@@ -3,5 +3,5 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("calculator.urls")),
+    path("", include("calculator.web.urls")),
 ]

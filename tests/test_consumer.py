@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
 
-from calculator import fragments
+from calculator import render
 from calculator.models import Calculation
 from tests.conftest import clear_frame, field_token, open_socket, preview_frame, submit_frame
 
@@ -287,9 +287,33 @@ async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session
     while not await socket.receive_nothing(timeout=0.2):
         messages.append(await socket.receive_from())
     assert len(messages) > 1
-    assert all(len(message.encode()) <= fragments.MESSAGE_BUDGET_BYTES for message in messages)
+    assert all(len(message.encode()) <= render.MESSAGE_BUDGET_BYTES for message in messages)
     assert 'id="transcript"' in messages[0] and 'id="status"' in messages[0]
     assert all('hx-swap-oob="beforeend:#transcript"' in message for message in messages[1:])
     shown = [int(n) for n in re.findall(r"<code>(\d+) \+ ", "".join(messages))]
     assert shown == list(range(120))
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("expression", ["1+\ud800", "\x00"])
+async def test_a_character_no_database_stores_is_an_error_entry_and_the_socket_serves_on(
+    session_key, expression
+):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame(expression))
+    html = await socket.receive_from()
+    assert "cannot be used" in html and "entry--error" in html
+    await socket.send_json_to(submit_frame("2*3"))
+    assert outputs(await socket.receive_from()) == ["6"]
+    await socket.disconnect()
+
+
+async def test_deeply_nested_json_is_refused_with_a_notice(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_to(text_data="[" * 1000 + "]" * 1000)
+    assert "nested too deeply" in await socket.receive_from()
+    await socket.send_json_to(submit_frame("1+1"))
+    assert outputs(await socket.receive_from()) == ["2"]
     await socket.disconnect()

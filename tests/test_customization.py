@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from calculator import fragments
+from calculator import render
 from calculator.models import Calculation
 
 STOCK = Path(settings.BASE_DIR) / "templates" / "calculator" / "index.html"
@@ -64,6 +64,6 @@ def test_override_reaches_the_page_and_the_live_fragment(project_templates):
     assert '<li id="entry-' in page and "6*7 gives 42</li>" in page
     assert 'id="calc-form"' in page  # the rest of the page is the stock one
 
-    live = fragments.appended(Calculation.objects.get())
+    live = render.appended(Calculation.objects.get())
     assert 'hx-swap-oob="beforeend:#transcript"' in live
     assert "6*7 gives 42</li>" in live

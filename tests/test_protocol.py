@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from calculator.protocol import Action, Frame, FrameError, parse_frame
+from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
 
 def frame(**fields) -> str:
@@ -39,6 +39,8 @@ def test_frames_name_their_action(text, expected):
     ("text", "message"),
     [
         ("", "not valid JSON"),
+        ("[" * 1000 + "]" * 1000, "nested too deeply"),
+        ('{"expression": ' + "[" * 1000 + "]" * 1000 + "}", "nested too deeply"),
         ("null", "must be a JSON object"),
         (frame(expression="1"), "names no known action"),
         (frame(expression="1", HEADERS={"HX-Trigger": "other"}), "names no known action"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calculator.ratelimit import TokenBucket
+from calculator.live.ratelimit import TokenBucket
 
 
 class Clock:

@@ -99,3 +99,26 @@ async def test_sessions_stay_apart_across_processes(two_processes):
         await tab.close()
         await other.close()
     assert "<output>" not in await asyncio.to_thread(page, a.url, theirs)
+
+
+async def test_a_line_postgresql_cannot_store_fails_nobody_else(two_processes):
+    """NUL is refused at the door with an error entry; the sessions writing in the same batch
+    are stored and answered, and the sender's socket keeps serving."""
+    a, _ = two_processes
+    cookies = [client.open_session(a.url) for _ in range(4)]
+    tabs = [await client.open_socket(a.ws_url, cookie) for cookie in cookies]
+    try:
+        lines = ["1+\x00", "2+2", "3+3", "1+\ud800"]
+        answers = await asyncio.wait_for(
+            asyncio.gather(
+                *(client.submit(tab, line) for tab, line in zip(tabs, lines, strict=True))
+            ),
+            timeout=15,
+        )
+        assert [client.result_of(answer) for answer in answers[1:3]] == ["4", "6"]
+        for answer in (answers[0], answers[3]):
+            assert "cannot be used" in answer
+        assert client.result_of(await client.submit(tabs[0], "5*5")) == "25"
+    finally:
+        for tab in tabs:
+            await tab.close()

@@ -81,11 +81,13 @@ def test_snapshot_shows_the_newest_entries_and_counts_the_rest(monkeypatch):
     assert snapshot.session.ans == Decimal(4)
 
 
-def test_clear_history_is_per_session():
-    services.submit("a", "1")
+def test_clear_history_is_per_session_and_names_the_newest_row_it_deleted():
+    first = services.submit("a", "1")
     services.submit("b", "2")
-    assert services.clear_history("a") == 1
+    second = services.submit("a", "3")
+    assert services.clear_history("a") == second.pk > first.pk
     assert list(Calculation.objects.values_list("session_key", flat=True)) == ["b"]
+    assert services.clear_history("a") == 0
 
 
 def test_find_expression_only_in_own_session():
@@ -94,26 +96,51 @@ def test_find_expression_only_in_own_session():
     assert services.find_expression("b", row.pk) is None
 
 
-def test_event_round_trip_rebuilds_the_row():
+def test_a_row_survives_a_channel_layer_message_whole():
     row = services.submit("a", "z = 6*7")
-    copy = services.row_from_event(services.entry_event(row, "<li>", origin="me"))
-    assert (copy.pk, copy.display, copy.value, copy.assigned) == (row.pk, "42", "42", "z")
+    message = row.to_message()
+    assert all(isinstance(value, str | int | type(None)) for value in message.values())
+    copy = Calculation.from_message(message)
+    fields = [field.attname for field in Calculation._meta.concrete_fields]
+    assert [getattr(copy, name) for name in fields] == [getattr(row, name) for name in fields]
+
+
+@pytest.mark.parametrize(
+    ("expression", "column"),
+    [("1+\x00", 2), ("1+\ud800", 2), ("\udfff", 0), ("2*\x00\x00", 2)],
+)
+def test_characters_no_database_stores_are_refused_at_the_door(expression, column):
+    row = services.submit("s", expression)
+    assert row.pk and "cannot be used" in row.error
+    assert (row.error_start, row.error_end) == (column, column + 1)
+    assert "\x00" not in row.expression and "\ufffd" in row.expression
+
+
+def test_tabs_apply_rows_in_stored_order_and_skip_what_they_show():
+    tab, _ = services.open_tab("t")
+    older, newer = services.submit("t", "x = 1"), services.submit("t", "x = 2")
+    assert tab.receive(newer) and tab.session.variables == {"x": Decimal(2)}
+    assert tab.receive(older)  # shown (it was not on screen), but it does not undo x = 2
+    assert tab.session.variables == {"x": Decimal(2)}
+    reopened, _ = services.open_tab("t")
+    assert not reopened.receive(newer)
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_concurrent_saves_share_transactions_and_all_get_ids(monkeypatch):
-    from calculator import group_commit
+    from calculator import store
 
     batches = []
-    insert = group_commit._insert
+    insert = store.insert
 
     def recording_insert(rows):
         batches.append(len(rows))
         return insert(rows)
 
-    monkeypatch.setattr(group_commit, "_insert", recording_insert)
+    monkeypatch.setattr(store, "insert", recording_insert)
+    commit = store.GroupCommit()
     rows = [Calculation(session_key="g", expression=str(n), display=str(n)) for n in range(200)]
-    saved = await asyncio.gather(*(services.asave(row) for row in rows))
+    saved = await asyncio.gather(*(commit.save(row) for row in rows))
     assert all(row.pk for row in saved)
     assert len({row.pk for row in saved}) == 200
     assert await sync_to_async(Calculation.objects.filter(session_key="g").count)() == 200
@@ -123,3 +150,30 @@ async def test_concurrent_saves_share_transactions_and_all_get_ids(monkeypatch):
     assert {row.pk: row.expression for row in saved} == stored
     assert sum(batches) == 200
     assert len(batches) <= 3  # the first row alone, then the rest that queued meanwhile
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_row_the_database_refuses_fails_only_itself(monkeypatch):
+    from calculator import store
+
+    insert = store.insert
+
+    def refuse_poison(rows):
+        if any(row.expression == "poison" for row in rows):
+            raise ValueError("refused by the database")
+        return insert(rows)
+
+    monkeypatch.setattr(store, "insert", refuse_poison)
+    commit = store.GroupCommit()
+    rows = [Calculation(session_key="g", expression=text) for text in ("1", "poison", "2", "3")]
+    outcomes = await asyncio.gather(*(commit.save(row) for row in rows), return_exceptions=True)
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "Calculation",
+        "ValueError",
+        "Calculation",
+        "Calculation",
+    ]
+    stored = await sync_to_async(list)(
+        Calculation.objects.filter(session_key="g").values_list("expression", flat=True)
+    )
+    assert sorted(stored) == ["1", "2", "3"]

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from calculator.startup import CONNECT_TIMEOUT_SECONDS, mask_password
+from calculator.checks import CONNECT_TIMEOUT_SECONDS, mask_password
 from testing.daphne import ROOT, VENV_BIN, free_port, migrate, server_env
 
 

@@ -108,6 +108,24 @@ def test_recall_of_another_sessions_entry_prefills_nothing(visitor):
     assert "secret" not in html
 
 
+@pytest.mark.parametrize("recall", ["²", "١٢", "1²", "-1", "x", ""])
+def test_recall_of_no_entry_shows_the_page(visitor, recall):
+    response = visitor.get("/", {"recall": recall})
+    assert response.status_code == 200
+    assert re.search(r'<input id="expression"[^>]*value=""', response.content.decode())
+
+
+# A browser cannot send a lone surrogate in a form: it arrives as U+FFFD.
+@pytest.mark.parametrize("expression", ["1+\x00", "1+\x00\x00"])
+def test_post_of_a_character_no_database_stores_is_an_error_entry(visitor, expression):
+    token = csrf_from(visitor.get("/").content.decode())
+    response = visitor.post("/", {"expression": expression, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    entry = Calculation.objects.get()
+    assert "cannot be used" in entry.error and entry.error_start == 2
+    assert "cannot be used" in visitor.get("/").content.decode()
+
+
 def test_clear_without_javascript(visitor):
     token = csrf_from(visitor.get("/").content.decode())
     visitor.post("/", {"expression": "1+1", "csrfmiddlewaretoken": token})

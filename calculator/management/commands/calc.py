@@ -1,7 +1,7 @@
 """`manage.py calc`: the calculator on the command line, one session for all its lines.
 
-Nothing is stored: the CLI shares the evaluation path (services.calculate/remember) but not the
-transcript of any browser session.
+Nothing is stored: the CLI is one more adapter over services (a tab that is never stored), and
+shares no browser session's transcript.
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, expressions: list[str], **options) -> None:
         lines = expressions or (line.rstrip("\n") for line in sys.stdin)
-        session = Session()
+        tab = services.Tab(session_key="", session=Session())
         failed = False
         for line in lines:
             if not line.strip():
                 continue
-            row, _ = services.calculate("", line, session)
-            services.remember(session, row)
+            row = services.run_line(tab, line)
             if row.ok:
                 self.stdout.write(row.display)
             else:

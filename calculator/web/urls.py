@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calculator import views
+from calculator.web import views
 
 app_name = "calculator"
 

@@ -1,4 +1,4 @@
-"""Renders the partials of `calculator/index.html` that travel over the socket.
+"""The only module that renders: the page's context and the partials of `calculator/index.html`.
 
 The page and every live update come from the same template, so they cannot drift apart; a
 project overrides any of them by shipping its own `calculator/index.html`.
@@ -6,11 +6,8 @@ project overrides any of them by shipping its own `calculator/index.html`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.loader import render_to_string
 
 from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
@@ -73,9 +70,14 @@ ENTRY_MARKUP_BYTES = 1024
 ESCAPE_GROWTH = 6
 
 
+# Every text column may be shown (the stored value too, in a `<details>` some day): counting them
+# all keeps the bound true whatever the template shows.
+_TEXT_FIELDS = Calculation.text_fields()
+
+
 def entry_size_bound(entry: Calculation) -> int:
     """An upper bound on the bytes one rendered entry takes."""
-    texts = (entry.expression, entry.interpretation, entry.display, entry.error, entry.assigned)
+    texts = (getattr(entry, name) for name in _TEXT_FIELDS)
     return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len(text.encode()) for text in texts)
 
 
@@ -115,29 +117,19 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entries": [row]})
 
 
-# Stands in for the token in the one rendering of the blank submit answer; tokens are digits,
-# so putting one in its place needs no escaping.
-_TOKEN_SLOT = "field-token-slot"
-
-
 def submitted(token: str) -> str:
-    """The answer to a submit, besides the entry: an empty input, preview and notice.
-
-    The same markup for every submit but for the input's token, so it is rendered once per
-    process (and again only when the template settings change, as in tests).
-    """
-    return _blank_submitted().replace(_TOKEN_SLOT, token)
+    """The answer to a submit, besides the entry: an empty input, preview and notice."""
+    return field("", token) + render("cleared", {**preview_context(None), "notice": ""})
 
 
-@lru_cache(maxsize=1)
-def _blank_submitted() -> str:
-    return field("", _TOKEN_SLOT) + render("cleared", {**preview_context(None), "notice": ""})
+def transcript_cleared() -> str:
+    """What every tab of a cleared session shows: an empty transcript and preview."""
+    return render("transcript", {"entries": [], "hidden_count": 0}) + preview(None)
 
 
-@receiver(setting_changed)
-def _forget_rendered_templates(*, setting: str, **kwargs) -> None:
-    if setting == "TEMPLATES":
-        _blank_submitted.cache_clear()
+def clear_form(csrf_token: str) -> str:
+    """The clear panel, closed again, for the tab whose "Delete all" was pressed."""
+    return render("clear", {"csrf_token": csrf_token})
 
 
 def field(expression: str, token: str) -> str:

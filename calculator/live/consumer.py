@@ -1,4 +1,4 @@
-"""The WebSocket consumer: thin glue between htmx frames, the services and the partials.
+"""The WebSocket consumer: a thin adapter between htmx frames, the services and the partials.
 
 Async, because one event loop serves thousands of idle sockets cheaply and the only blocking
 work (the database) goes through `database_sync_to_async` helpers in services.
@@ -17,11 +17,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import fragments, services
-from calculator.engine import Session
-from calculator.listening import ListeningConsumer
-from calculator.protocol import Action, Frame, FrameError, parse_frame
-from calculator.ratelimit import TokenBucket
+from calculator import render, services
+from calculator.live import fanout
+from calculator.live.protocol import Action, Frame, FrameError, parse_frame
+from calculator.live.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +50,16 @@ def existing_session_key(session) -> str | None:
     return None
 
 
-class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
-    """One tab's socket. Its state is per socket and kept small (thousands may sit idle):
-    names derived from the session key are computed when used, not stored."""
+class CalculatorConsumer(AsyncWebsocketConsumer):
+    """One tab's socket. Its state is per socket and kept small (thousands may sit idle)."""
 
     # Per-socket state starts as these class defaults, so an idle socket stores none of it.
     session_key: str | None = None
+    tab: services.Tab | None = None
     bucket: TokenBucket | None = None  # the rate limit, made full on the first frame
     refused = 0  # frames refused in the current run of refusals
     # The input this socket last rendered; None until then (the page's own input counts).
     field_token: str | None = None
-    groups = ()  # Channels' groups to join for every socket: none, each joins its session's
-
-    @property
-    def group(self) -> str:
-        return services.session_group(self.session_key)
 
     @property
     def log_prefix(self) -> str:
@@ -73,11 +67,11 @@ class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
         return f"session={self.session_key[:6]}"
 
     async def dispatch(self, message: dict) -> None:
-        """Channels' dispatch, minus its close_old_connections() thread hop before every message.
+        """Channels' dispatch without its close_old_connections() thread hop before each message.
 
-        That hop guards handlers that touch the ORM directly; here every query runs through
-        database_sync_to_async, which cleans up connections in its own worker thread. Skipping
-        it halves the cost of a submit (measured with bench/run.py).
+        That hop guards handlers that use the ORM on the event loop's thread; here every query
+        runs through database_sync_to_async, which closes stale connections in its own worker
+        thread (tests/test_async_orm.py fails if any consumer or services code does otherwise).
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -89,22 +83,24 @@ class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
         await self.accept()
         if self.session_key is None:
             log.info("connect refused reason=no-session")
-            await self.send(fragments.status("expired"))
+            await self.send(render.status("expired"))
             await self.close(code=CLOSE_SESSION_EXPIRED)
             return
-        # Join before reading, so no entry stored in between is missed; `snapshot_id` drops the
-        # broadcasts the snapshot already holds.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Join before reading, so no entry stored in between is missed; the tab's `shown_id`
+        # drops the broadcasts the snapshot already holds.
+        await self.channel_layer.group_add(fanout.group(self.session_key), self.channel_name)
         await self.send_snapshot(seen=self.seen_version())
         log.info("connect %s", self.log_prefix)
 
     async def disconnect(self, code: int) -> None:
         if self.session_key is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(
+                fanout.group(self.session_key), self.channel_name
+            )
             log.info("disconnect %s code=%s", self.log_prefix, code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.session_key is None:
+        if self.tab is None:
             return
         if self.bucket is None:
             # Made here, not at connect: full either way, as no frame came before this one.
@@ -115,20 +111,20 @@ class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
             if not self.refused:
                 log.warning("rate-limited %s", self.log_prefix)
             self.refused += 1
-            await self.send(fragments.notice("Too many messages: slow down a little."))
+            await self.send(render.notice("Too many messages: slow down a little."))
             return
         if self.refused:
             log.info("rate-limit-ended %s refused=%d", self.log_prefix, self.refused)
             self.refused = 0
         if text_data is None:
             log.warning("bad-frame %s reason=binary", self.log_prefix)
-            await self.send(fragments.notice("Binary messages are not accepted."))
+            await self.send(render.notice("Binary messages are not accepted."))
             return
         try:
             frame = parse_frame(text_data)
         except FrameError as error:
             log.warning("bad-frame %s reason=%r", self.log_prefix, str(error))
-            await self.send(fragments.notice(f"Message refused: {error}."))
+            await self.send(render.notice(f"Message refused: {error}."))
             return
         await self.handlers[frame.action](self, frame)
 
@@ -138,47 +134,37 @@ class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
 
     async def submit(self, frame: Frame) -> None:
         if not frame.expression.strip():
-            await self.send(fragments.submitted(self.new_field_token()))
+            await self.send(render.submitted(self.new_field_token()))
             return
-        row, _ = services.calculate(self.session_key, frame.expression, self.session)
         try:
-            await services.asave(row)
-        except Exception:
+            row = await services.asubmit(self.tab, frame.expression)
+        except services.NotStored:
             log.exception("store-failed %s", self.log_prefix)
             await self.send(
-                fragments.field(frame.expression, self.new_field_token())
-                + fragments.notice("Not stored: the database is unavailable. Press Enter to retry.")
+                render.field(frame.expression, self.new_field_token())
+                + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
             )
             return
-        self.remember(row)
-        html = fragments.appended(row)
-        await self.send(html + fragments.submitted(self.new_field_token()))
-        await services.tell_other_tabs(
-            self.channel_layer,
-            self.session_key,
-            services.entry_event(row, html, origin=self.channel_name),
-            sender=self.channel_name,
-        )
+        html = render.appended(row)
+        await self.send(html + render.submitted(self.new_field_token()))
+        await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
 
     async def preview(self, frame: Frame) -> None:
         if self.field_token is not None and frame.field != self.field_token:
             return  # from an input already replaced (a debounce that fired after Enter)
-        result = (
-            services.preview(frame.expression, self.session) if frame.expression.strip() else None
-        )
-        await self.send(fragments.preview(result))
+        await self.send(render.preview(services.preview(self.tab, frame.expression)))
 
     async def recall(self, frame: Frame) -> None:
         expression = await services.afind_expression(self.session_key, frame.entry_id)
         if expression is None:
-            await self.send(fragments.notice("That entry no longer exists."))
+            await self.send(render.notice("That entry no longer exists."))
             return
-        await self.send(fragments.field(expression, self.new_field_token()))
+        await self.send(render.field(expression, self.new_field_token()))
 
     async def clear(self, frame: Frame) -> None:
-        await services.aclear_history(self.session_key)
+        cleared_id = await services.aclear_history(self.session_key)
         log.info("cleared %s", self.log_prefix)
-        await self.channel_layer.group_send(self.group, services.CLEARED_EVENT)
+        await fanout.cleared(self.channel_layer, self.session_key, cleared_id, self.channel_name)
 
     handlers = {
         Action.SUBMIT: submit,
@@ -195,29 +181,27 @@ class CalculatorConsumer(ListeningConsumer, AsyncWebsocketConsumer):
     async def send_snapshot(self, seen: str = "") -> None:
         """The stored transcript and the live status; only the status if the tab shows the
         stored transcript already (a fresh page: re-sending a long one would redraw it all)."""
-        snapshot = await services.aload_snapshot(self.session_key)
-        self.session: Session = snapshot.session
-        # Broadcasts of rows up to here are already on screen; `applied_id` orders state updates
-        # when two tabs submit at once.
-        self.snapshot_id = self.applied_id = snapshot.last_id
+        self.tab, snapshot = await services.aopen_tab(self.session_key)
         if seen and seen == snapshot.version:
-            await self.send(fragments.unchanged())
+            await self.send(render.unchanged())
             return
         csrf_token = csrf_token_for(self.scope)
-        for message in fragments.connected(snapshot.entries, snapshot.total, csrf_token):
+        for message in render.connected(snapshot.entries, snapshot.total, csrf_token):
             await self.send(message)
 
     async def calc_entry(self, event: dict) -> None:
-        """Another tab of this session stored an entry."""
-        if event["origin"] == self.channel_name or event["id"] <= self.snapshot_id:
+        """A tab of this session (another socket, or a form post) stored an entry."""
+        if event["origin"] == self.channel_name or self.tab is None:
             return
-        self.remember(services.row_from_event(event))
-        await self.send(event["html"])
-
-    def remember(self, row) -> None:
-        if row.pk > self.applied_id:
-            services.remember(self.session, row)
-            self.applied_id = row.pk
+        if self.tab.receive(fanout.row_of(event)):
+            await self.send(event["html"])
 
     async def calc_cleared(self, event: dict) -> None:
-        await self.send_snapshot()
+        """The session's transcript was cleared: no reload, the event carries the empty one."""
+        if self.tab is None:
+            return
+        self.tab.reset(event["cleared_id"])
+        html = event["html"]
+        if event["origin"] == self.channel_name:
+            html += render.clear_form(csrf_token_for(self.scope))  # closes the panel it opened
+        await self.send(html)

@@ -1,8 +1,8 @@
-"""Fails fast at server start when the database or Redis the environment names cannot be reached,
-or the static files were never collected.
+"""Deployment checks (Django's system check framework): secret key, database, Redis, static files.
 
-A bad DATABASE_URL or REDIS_URL gets one line on stderr naming the URL (password masked) and the
-reason, and a non-zero exit, instead of a traceback on the first message (or a 500 on every page).
+`manage.py check --deploy` runs them; so does the server at start, where the first error is one
+line on stderr (URL with password masked, and the reason) and a non-zero exit, instead of a
+traceback on the first message or a 500 on every page.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 import urllib.parse
 
 from django.conf import settings
+from django.core import checks
 from django.db import connections
 from django.db.utils import load_backend
 
@@ -22,27 +23,64 @@ REDIS_LAYERS = ("core", "pubsub")
 CONNECT_TIMEOUT_SECONDS = 5
 
 
-def verify_backends() -> None:
-    """Exit with one line if the secret key is missing, the default database or the Redis
-    channel layer is unreachable, or the static files are not collected.
+# The tag of these checks: `manage.py check --deploy --tag calculator` runs them alone.
+TAG = "calculator"
 
-    CALC_STARTUP_CHECK=0 skips it: the test runner, which imports the ASGI app, owns the test
-    databases itself (the servers the tests start as subprocesses turn the check back on).
+
+def verify_backends() -> None:
+    """Exit with one line at server start if any of these checks fails.
+
+    CALC_STARTUP_CHECK=0 skips the checks that connect: the test runner, which imports the ASGI
+    app, owns the test databases itself (the servers the tests start turn the check back on).
     """
-    if not os.environ.get("DJANGO_SECRET_KEY") and not settings.DEBUG:
-        sys.exit(
-            "error: DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
-        )
-    if settings.CALC_REDIS_LAYER not in REDIS_LAYERS:
-        sys.exit(
-            f"error: CALC_REDIS_LAYER must be one of {', '.join(REDIS_LAYERS)}, "
-            f"not {settings.CALC_REDIS_LAYER!r}"
-        )
-    if os.environ.get("CALC_STARTUP_CHECK", "1") == "0":
-        return
-    problem = database_problem() or redis_problem(settings.REDIS_URL) or static_problem()
-    if problem:
-        sys.exit(problem)
+    messages = checks.run_checks(tags=[TAG], include_deployment_checks=True)
+    # The registry keeps no order; ids do (secret key first, then the backends).
+    for message in sorted(messages, key=lambda message: message.id):
+        if message.is_serious():
+            sys.exit(f"error: {message.msg}")
+
+
+def _connecting() -> bool:
+    return os.environ.get("CALC_STARTUP_CHECK", "1") != "0"
+
+
+def _errors(problem: str | None, check_id: str) -> list[checks.CheckMessage]:
+    return [] if problem is None else [checks.Error(problem.removeprefix("error: "), id=check_id)]
+
+
+@checks.register(TAG, deploy=True)
+def check_secret_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    # Read from the environment: Django refuses to even read an empty SECRET_KEY setting.
+    if os.environ.get("DJANGO_SECRET_KEY") or settings.DEBUG:
+        return []
+    problem = "DJANGO_SECRET_KEY is not set: set it, or DJANGO_DEBUG=1 for local development"
+    return _errors(problem, "calculator.E001")
+
+
+@checks.register(TAG, deploy=True)
+def check_redis_layer(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    if settings.CALC_REDIS_LAYER in REDIS_LAYERS:
+        return []
+    problem = (
+        f"CALC_REDIS_LAYER must be one of {', '.join(REDIS_LAYERS)}, "
+        f"not {settings.CALC_REDIS_LAYER!r}"
+    )
+    return _errors(problem, "calculator.E002")
+
+
+@checks.register(TAG, deploy=True)
+def check_database(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return _errors(database_problem() if _connecting() else None, "calculator.E003")
+
+
+@checks.register(TAG, deploy=True)
+def check_redis(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return _errors(redis_problem(settings.REDIS_URL) if _connecting() else None, "calculator.E004")
+
+
+@checks.register(TAG, deploy=True)
+def check_static_files(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return _errors(static_problem() if _connecting() else None, "calculator.E005")
 
 
 def database_problem() -> str | None:

@@ -51,6 +51,9 @@ def parse_frame(text: str) -> Frame:
         data = json.loads(text)
     except ValueError:
         raise FrameError("message is not valid JSON") from None
+    except RecursionError:
+        # A few thousand nested brackets fit in the size limit and exhaust the parser's stack.
+        raise FrameError("message is nested too deeply") from None
     if not isinstance(data, dict):
         raise FrameError("message must be a JSON object")
     unknown = sorted(set(data) - KNOWN_FIELDS)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calculator.consumers import CalculatorConsumer
+from calculator.live.consumer import CalculatorConsumer
 
 websocket_urlpatterns = [
     path("ws/calc/", CalculatorConsumer.as_asgi()),

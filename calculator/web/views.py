@@ -10,12 +10,14 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render as render_page
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from calculator import fragments, services
+from calculator import render, services
+from calculator.live import fanout
 
 
 def session_key_of(request: HttpRequest) -> str:
@@ -32,22 +34,23 @@ def session_key_of(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
     if request.method == "POST":
-        services.submit(session_key, request.POST.get("expression", ""))
+        row = services.submit(session_key, request.POST.get("expression", ""))
+        fanout.publish_entry(row)
         return redirect("calculator:index")
     expression = ""
     recall = request.GET.get("recall", "")
-    if recall.isdigit() and len(recall) < 19:
+    # isdigit() alone admits '²' and other digits int() refuses.
+    if recall.isascii() and recall.isdigit() and len(recall) < 19:
         expression = services.find_expression(session_key, int(recall)) or ""
     snapshot = services.load_snapshot(session_key)
-    context = fragments.page_context(snapshot, expression)
-    return render(request, fragments.PAGE, context)
+    context = render.page_context(snapshot, expression)
+    return render_page(request, render.PAGE, context)
 
 
 @require_POST
 def clear(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
-    services.clear_history(session_key)
-    services.broadcast_cleared(session_key)
+    fanout.publish_cleared(session_key, services.clear_history(session_key))
     return redirect("calculator:index")
 
 
@@ -56,10 +59,10 @@ def clear(request: HttpRequest) -> HttpResponse:
 def offline(request: HttpRequest) -> HttpResponse:
     """The "reconnecting…" status, cacheable: the browser fetches it while the server is up,
     and its cache answers when the socket closes because the server is down."""
-    return render(
+    return render_page(
         request,
-        f"{fragments.PAGE}#status",
-        {"offline": True, **fragments.status_context("reconnecting")},
+        f"{render.PAGE}#status",
+        {"offline": True, **render.status_context("reconnecting")},
     )
 
 
@@ -69,8 +72,8 @@ def offline(request: HttpRequest) -> HttpResponse:
 def reference(request: HttpRequest) -> HttpResponse:
     """Functions, constants and syntax. The help panel fetches the bare fragment when it is
     first opened (it would be half the page's bytes); without script it is a page of its own."""
-    template = f"{fragments.PAGE}#reference" if request.htmx else "calculator/reference.html"
-    return render(request, template, fragments.REFERENCE_CONTEXT)
+    template = f"{render.PAGE}#reference" if request.htmx else "calculator/reference.html"
+    return render_page(request, template, render.REFERENCE_CONTEXT)
 
 
 @require_GET

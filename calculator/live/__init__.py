@@ -1,0 +1,1 @@
+"""The WebSocket adapter: consumer, routing, frame protocol, rate limits and fan-out."""

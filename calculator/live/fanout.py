@@ -1,0 +1,61 @@
+"""Fan-out: telling every open tab of a session what another one (or a form post) changed.
+
+One home for the session's channel-layer group, the events' shape, and rendering an event once
+for every tab, whichever process holds them. Any adapter that changes a transcript publishes
+here; the consumer is what receives.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from calculator import render
+from calculator.models import Calculation
+
+ENTRY = "calc.entry"
+CLEARED = "calc.cleared"
+
+
+def group(session_key: str) -> str:
+    """The channel-layer group joined by every socket of one browser session."""
+    return f"calc.{session_key}"
+
+
+def entry_event(row: Calculation, html: str, origin: str) -> dict:
+    """A stored row and its rendered entry (rendered once, whichever tab or process shows it);
+    `origin` names the socket that has shown it already. Plain types only, for Redis."""
+    return {"type": ENTRY, "origin": origin, "html": html, "row": row.to_message()}
+
+
+def row_of(event: dict) -> Calculation:
+    return Calculation.from_message(event["row"])
+
+
+def cleared_event(cleared_id: int, origin: str) -> dict:
+    """The transcript was cleared up to `cleared_id`; `html` is what every tab shows now, and
+    `origin` names the socket whose "Delete all" it was."""
+    return {
+        "type": CLEARED,
+        "origin": origin,
+        "cleared_id": cleared_id,
+        "html": render.transcript_cleared(),
+    }
+
+
+async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> None:
+    """Tell the session's tabs; the one named by `origin` (if any) drops its own copy."""
+    await layer.group_send(group(row.session_key), entry_event(row, html, origin))
+
+
+async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") -> None:
+    await layer.group_send(group(session_key), cleared_event(cleared_id, origin))
+
+
+def publish_entry(row: Calculation) -> None:
+    """From synchronous code (a form post): tell the session's open tabs about a stored row."""
+    async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
+
+
+def publish_cleared(session_key: str, cleared_id: int) -> None:
+    async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)
