@@ -177,3 +177,26 @@ async def test_one_row_the_database_refuses_fails_only_itself(monkeypatch):
         Calculation.objects.filter(session_key="g").values_list("expression", flat=True)
     )
     assert sorted(stored) == ["1", "2", "3"]
+
+
+def test_the_batch_insert_writes_every_field_the_model_has():
+    """Its columns come from the model; this catches a field whose value needs preparing."""
+    from calculator import store
+
+    fields = [f for f in Calculation._meta.concrete_fields if not f.primary_key]
+    row = Calculation(
+        session_key="k" * 40,
+        expression="x = 1/3",
+        display="0.333333333333333",
+        value="1/3",
+        assigned="x",
+        interpretation="x = (1 / 3)",
+        error="e",
+        error_start=1,
+        error_end=2,
+    )
+    [stored] = store.insert([row])
+    fresh = Calculation.objects.get(pk=stored.pk)
+    assert [getattr(fresh, f.attname) for f in fields] == [getattr(row, f.attname) for f in fields]
+    unset = [f.attname for f in fields if getattr(fresh, f.attname) in (None, "")]
+    assert unset == [], "give the new field a value in this test"
