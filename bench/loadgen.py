@@ -4,7 +4,8 @@ The runner starts one or more of these, waits for each to print `ready`, writes 
 once, and reads one JSON line of results back. Kept out of the server's process so the load
 generator's CPU is its own, and reported (`client_cpu`: cores used while measuring).
 
-Kinds: `throughput` (send, await answer, repeat), `idle` (hold sockets open until `close`),
+Kinds: `throughput` (send, await answer, repeat; each socket its own random expressions,
+reproducible from `--seed`), `idle` (hold sockets open until `close`),
 `fairness` (one socket floods a costly expression while another measures `1+1`).
 """
 
@@ -16,10 +17,12 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.expressions import socket_expressions  # noqa: E402
 from testing import client  # noqa: E402
 
 try:
@@ -81,13 +84,19 @@ async def connect_all(urls: list[str], sockets: int, protocol: str, offset: int)
     return sockets_open
 
 
-async def closed_loop(ws, protocol: str, messages: int, latencies: list[float]) -> None:
+async def closed_loop(
+    ws, protocol: str, texts: Iterator[str], messages: int, latencies: list[float], sent: list
+) -> None:
+    """`messages` round trips of the socket's own texts; each text is logged in `sent` with its
+    send time, so the runner can replay the server's parse-cache traffic."""
     perf = time.perf_counter
     answer_mark = client.ENTRY_MARK if protocol == "app" else ""
-    for i in range(messages):
-        frame = frame_for(protocol, f"{i}*3+1")
+    for _ in range(messages):
+        text = next(texts)
+        frame = frame_for(protocol, text)
         start = perf()
         await ws.send(frame)
+        sent.append((time.monotonic(), text))
         while answer_mark not in await asyncio.wait_for(ws.recv(), ANSWER_TIMEOUT):
             pass
         latencies.append(perf() - start)
@@ -95,14 +104,26 @@ async def closed_loop(ws, protocol: str, messages: int, latencies: list[float]) 
 
 async def throughput(args) -> None:
     sockets = await connect_all(args.url, args.sockets, args.protocol, args.offset)
+    # Each socket sends its own random expressions; `sent[i]` logs socket i's, warm-up included.
+    indices = [args.offset + i for i in range(args.sockets)]
+    streams = [socket_expressions(args.seed, index) for index in indices]
+    sent: list[list] = [[] for _ in sockets]
     # One round trip each before timing: first-message costs are not steady state.
-    await asyncio.gather(*(closed_loop(ws, args.protocol, 1, []) for ws in sockets))
+    await asyncio.gather(
+        *(
+            closed_loop(ws, args.protocol, texts, 1, [], log)
+            for ws, texts, log in zip(sockets, streams, sent, strict=True)
+        )
+    )
     say("ready")
     await wait_line("go")
     latencies: list[float] = []
     cpu0, wall0 = cpu_seconds(), time.time()
     await asyncio.gather(
-        *(closed_loop(ws, args.protocol, args.messages, latencies) for ws in sockets)
+        *(
+            closed_loop(ws, args.protocol, texts, args.messages, latencies, log)
+            for ws, texts, log in zip(sockets, streams, sent, strict=True)
+        )
     )
     wall1, cpu1 = time.time(), cpu_seconds()
     await asyncio.gather(*(ws.close() for ws in sockets))
@@ -113,6 +134,12 @@ async def throughput(args) -> None:
             "count": len(latencies),
             "client_cpu": (cpu1 - cpu0) / (wall1 - wall0),
             "latencies_us": [round(x * 1e6) for x in latencies],
+            # [monotonic send time, url index, text] for every text sent (connect_all's spread).
+            "sent": [
+                [round(at, 6), index % len(args.url), text]
+                for index, log in zip(indices, sent, strict=True)
+                for at, text in log
+            ],
         }
     )
 
@@ -185,6 +212,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=0, help="idle: sockets opened before reading")
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--offset", type=int, default=0, help="first url index (round-robin)")
+    parser.add_argument("--seed", type=int, default=11, help="throughput: expressions' seed")
     parser.add_argument("--flood-expression", default="9^9^9")
     parser.add_argument("--window", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
