@@ -452,7 +452,7 @@ class Bench:
 
     def memory(self) -> str:
         n = self.plan.idle_sockets
-        labels = {"none": "none", "memory": "in-memory (Channels')",
+        labels = {"none": "none", "memory": "in-memory",
                   "core": "`RedisChannelLayer`", "pubsub": "`RedisPubSubChannelLayer`"}  # fmt: skip
         # (layer, server, kind, protocol): the yardstick first on each layer.
         cases = [
@@ -517,7 +517,8 @@ class Bench:
                 f"Server RSS before and after {n} more idle sockets are open (sessions and 20 "
                 "warm-up sockets come before the first reading, so one-time work is not counted "
                 "per socket); a fresh server (and Redis) per run, median of "
-                f"{self.plan.repeats}. The yardstick on each layer: a stock "
+                f"{self.plan.repeats}. In-memory: the layer the app's settings name when no "
+                "REDIS_URL is set. The yardstick on each layer: a stock "
                 "`AsyncWebsocketConsumer` that joins one group of its own, in the app's ASGI "
                 "stack and settings (bench/apps/one_group_asgi.py). Redis KB: what Redis itself "
                 "holds per socket (its `used_memory`), outside the server's RSS."
@@ -547,6 +548,16 @@ class Bench:
         if result.returncode != 0:
             return f"## 4. Time to first result\n\nfailed:\n```\n{result.stderr[-2000:]}\n```\n"
         r = json.loads(result.stdout)
+        for visit in ("cold", "warm"):
+            total = r[visit]["total_ms"]
+            self.goals.append(
+                (f"time to first result < {GOAL_FIRST_RESULT_MS} ms, {visit} visit",
+                 f"{total:.0f} ms", total < GOAL_FIRST_RESULT_MS)
+            )  # fmt: skip
+        self.goals.append(
+            (f"page weight < {GOAL_PAGE_BYTES:,} B", f"{r['page_bytes']:,} B",
+             r["page_bytes"] < GOAL_PAGE_BYTES)
+        )  # fmt: skip
         weights = ", ".join(f"{k} {v:,} B" for k, v in sorted(r["weights"].items()))
         return "\n".join(
             [
@@ -596,10 +607,15 @@ class Bench:
                 r = json.loads(process.stdout.readline())
                 process.wait(30)
             latencies = [x / 1000 for x in r["latencies_us"]]
+            p99 = percentile(latencies, 0.99)
+            self.goals.append(
+                (f"fairness: probe p99 < {GOAL_FAIRNESS_P99_MS} ms, rate limit {label}",
+                 f"{p99:.1f} ms", p99 < GOAL_FAIRNESS_P99_MS)
+            )  # fmt: skip
             rows.append(
                 f"| {label} | {r['entries'] / r['seconds']:.0f} "
                 f"| {r['refusals'] / r['seconds']:.0f} | {len(latencies)} "
-                f"| {percentile(latencies, 0.5):.1f} | **{percentile(latencies, 0.99):.1f}** "
+                f"| {percentile(latencies, 0.5):.1f} | **{p99:.1f}** "
                 f"| {max(latencies):.1f} |"
             )
         return "\n".join(
