@@ -6,7 +6,7 @@ consumer loop, under the same flags. Throughput is per core: the server pinned t
 load generator (its own process, its CPU reported) to the other, and the server's CPU time per
 submit is the headline figure. Writes bench/RESULTS.md, ending with the goals met or not.
 
-    .venv/bin/python bench/run.py            # the full run (a few minutes)
+    .venv/bin/python bench/run.py            # the full run (about 20 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # a smoke run
     .venv/bin/python bench/run.py --only throughput,memory
 """
@@ -87,7 +87,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--clients", type=int, help="load-generator processes (default 1)")
-    parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--no-write", action="store_true", help="do not write bench/RESULTS.md (a full run does)"
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else Plan()
     if args.clients:
@@ -103,9 +105,14 @@ def main() -> None:
     summary = bench.summary()
     print(summary, flush=True)
     output.append(summary)
-    if not args.no_write and not args.quick:
-        RESULTS.write_text("\n".join(output))
-        print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    # Only a full run of every section replaces RESULTS.md: a partial one would drop the rest.
+    if args.no_write or args.quick:
+        return
+    if set(args.only.split(",")) != set(SECTIONS):
+        print(f"partial run: {RESULTS.relative_to(ROOT)} left as it was", file=sys.stderr)
+        return
+    RESULTS.write_text("\n".join(output))
+    print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 
 
 def run_sections(bench: Bench, plan: Plan, args, parser) -> list[str]:
