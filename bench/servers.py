@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from testing.daphne import ROOT, VENV_BIN, ServerProcess, free_port
@@ -51,7 +52,7 @@ class Server(ServerProcess):
 
 def app_daphne(env: dict[str, str], name: str = "app", cpu: int | None = None) -> Server:
     port = free_port()
-    env = {**env, "PORT": str(port), "DAPHNE": str(VENV_BIN / "daphne")}
+    env = {**env, "PORT": str(port), "PYTHON": sys.executable}
     return Server(pinned([str(ROOT / "bin" / "serve")], cpu), env, port, name)
 
 
