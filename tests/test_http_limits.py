@@ -34,6 +34,7 @@ def server(tmp_path_factory) -> Iterator[DaphneServer]:
         tmp_path_factory.mktemp("http-limits") / "db.sqlite3",
         CALC_MAX_BODY_BYTES=str(MAX_BODY_BYTES),
         CALC_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
+        CALC_LOG_LEVEL="INFO",
     )
     migrate(env)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -138,6 +139,7 @@ def test_a_declared_body_over_the_limit_is_refused_before_it_is_sent(server, pat
         sock.sendall(head(server, "POST", path, f"Content-Length: {300 * 1024 * 1024}"))
         assert read_status(sock) == 413
         assert time.monotonic() - start < 1
+    assert "refused reason=body_too_large" in server.log_text()
 
 
 def test_a_300_mb_post_is_refused_without_growing_the_server(server):
@@ -242,6 +244,7 @@ def test_a_request_trickled_a_byte_a_second_is_cut_while_others_are_served(serve
     assert closed_after is not None
     assert closed_after < REQUEST_TIMEOUT + 1.5
     assert slowest < 0.5
+    assert "refused reason=request_timeout" in server.log_text()
 
 
 def test_an_idle_keep_alive_connection_is_closed(server):
@@ -257,6 +260,7 @@ def test_the_open_file_limit_is_raised_to_the_hard_limit(server):
     limits = Path(f"/proc/{server.pid}/limits").read_text()
     soft, hard = re.search(r"^Max open files\s+(\d+)\s+(\d+)", limits, re.M).groups()
     assert int(soft) == int(hard) == resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    assert f"open file limit {hard} (was {min(LOW_NOFILE, int(hard))})" in server.log_text()
 
 
 def test_1100_idle_sockets_leave_healthz_answering(server):
