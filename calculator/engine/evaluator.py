@@ -24,7 +24,7 @@ from .arithmetic import (
 from .errors import CalcError, DimensionError, UnknownNameError
 from .functions import ARITY, CONSTANTS, IMPLEMENTATIONS, call_with_quantities
 from .quantities import Quantity, Value
-from .suggest import closest
+from .suggest import unit_hint
 from .tokens import Span
 from .units import UNIT_NAMES, single
 
@@ -103,7 +103,7 @@ def _hint(name: str, lookup: Lookup) -> str:
         left, right = name[:cut], name[cut:]
         if lookup(left) is not None and lookup(right) is not None:
             return f" (for {left} × {right}, write '{left} {right}')"
-    return closest(name, _KNOWN_NAMES)
+    return unit_hint(name, _KNOWN_NAMES)
 
 
 def _call(node: nodes.Call, lookup: Lookup) -> Value:

@@ -33,7 +33,7 @@ from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
 from .limits import MAX_DECIMAL_EXPONENT, MAX_NESTING_DEPTH, MAX_UNIT_EXPONENT
 from .numbers import Num, parse_literal
-from .suggest import closest
+from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
 from .units import UNIT_NAMES, UnitError, combine, raised, single
@@ -232,7 +232,7 @@ class _Parser:
         if kind is _NAME:
             if value not in UNIT_NAMES:
                 raise UnknownNameError(
-                    f"unknown unit '{self.text[start:end]}'{closest(value, UNIT_NAMES)}",
+                    f"unknown unit '{self.text[start:end]}'{unit_hint(value)}",
                     Span(start, end),
                 )
             self.pos += 1
@@ -410,6 +410,7 @@ class _Parser:
         while (
             tokens[pos][0] is _COMMA
             and tokens[pos - 1][0] is _NUMBER
+            and tokens[pos - 1][1].isdigit()
             and tokens[pos - 1][3] == tokens[pos][2]
             and tokens[pos + 1][0] is _NUMBER
             and tokens[pos + 1][2] == tokens[pos][3]
@@ -422,9 +423,7 @@ class _Parser:
             _, _, start, end = tokens[self.pos]
             whole = tokens[self.pos - 1][1] + "".join(groups)
             raise ParseError(
-                f"thousands separators are not used: write {whole} (or {whole[:-3]}_{whole[-3:]})"
-                if whole.isdigit()
-                else f"thousands separators are not used: write {whole}",
+                f"thousands separators are not used: write {whole} (or {int(whole):_})",
                 Span(start, end),
             )
 
