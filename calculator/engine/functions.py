@@ -8,7 +8,15 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decim
 from fractions import Fraction
 
 from . import decimal_math, quantities
-from .arithmetic import add, exact_root, factorial, multiply, power, whole_number
+from .arithmetic import (
+    add,
+    exact_root,
+    factorial,
+    multiply,
+    power,
+    quotient_of_factorials,
+    whole_number,
+)
 from .errors import LimitError, MathError, ParseError
 from .limits import (
     MAX_EXACT_DIGITS,
@@ -330,9 +338,7 @@ def _combinations(name: str, n: Num, k: Num) -> Num:
         logarithm -= math.lgamma(chosen + 1)
     if logarithm / math.log(10) < MAX_EXACT_DIGITS - 10:
         return math.perm(n, chosen) if name == "npr" else math.comb(n, chosen)
-    rest = factorial(n - k)
-    denominator = rest if name == "npr" else multiply(factorial(k), rest)
-    return to_decimal(factorial(n)) / to_decimal(denominator)
+    return quotient_of_factorials(n, (n - k,) if name == "npr" else (k, n - k))
 
 
 def _hypot(*args: Num) -> Num:

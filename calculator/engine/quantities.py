@@ -69,9 +69,16 @@ def unit_ratio(source: Unit, target: Unit) -> Num:
 
 @lru_cache(maxsize=4096)
 def _unit_ratio(source: Unit, target: Unit) -> Num:
-    ratio = source.scale / target.scale
+    return _times_pi(source.scale / target.scale, source.pi_power - target.pi_power)
+
+
+def _scale_value(source: Unit) -> Num:
+    """A unit's size in base units: exact, times pi^k for angles."""
+    return _times_pi(source.scale, source.pi_power)
+
+
+def _times_pi(ratio: Fraction, power: int) -> Num:
     exact = ratio.numerator if ratio.denominator == 1 else ratio
-    power = source.pi_power - target.pi_power
     if not power:
         return exact
     from .functions import CONSTANT_VALUES
@@ -117,7 +124,7 @@ def in_base_units(value: Quantity) -> Num:
 @lru_cache(maxsize=1024)
 def _base_ratio(source: Unit) -> Num:
     base = _base_unit(source.dimension)
-    return source.scale if base is None else unit_ratio(source, base)
+    return _scale_value(source) if base is None else unit_ratio(source, base)
 
 
 def _base_unit(dim: tuple[int, ...]) -> Unit | None:
@@ -199,25 +206,39 @@ def _product(a: Value, b: Value, sign: int) -> Value:
 
 
 def simplified(magnitude: Num, merged: Unit) -> Value:
-    """A product whose units shared a dimension: a plain number when the dimension cancels
-    (`1 km / 1 m` is 1000), a named unit of the same scale when there is one (`kWh/h` is kW)."""
-    if not any(merged.dimension):
-        return arithmetic.multiply(magnitude, unit_ratio(merged, _ONE))
-    if len(merged.terms) > 1:
-        named = PREFERRED.get((merged.dimension, merged.scale, merged.pi_power))
-        if named is not None:
-            return Quantity(magnitude, named)
-    return Quantity(magnitude, merged)
-
-
-class _One:
-    """The dimensionless unit of scale 1 (a plain number), as a unit_ratio target."""
-
-    scale = Fraction(1)
-    pi_power = 0
-
-
-_ONE = _One()
+    """A product whose units shared a dimension. Units of one kind are converted to the first of
+    them (`ft·m` is ft^2, `km/h · min` is km); a dimensionless result is a plain number
+    (`1 km / 1 m` is 1000); a named unit of the same dimension and scale is preferred (`kWh/h`
+    is kW, `N·m` is J)."""
+    terms = list(merged.terms)
+    index = 0
+    while index < len(terms):
+        named, exponent = terms[index]
+        later = index + 1
+        while later < len(terms):
+            other, power_of_other = terms[later]
+            if other.dimension != named.dimension:
+                later += 1
+                continue
+            ratio = unit_ratio(unit(((other, 1),)), unit(((named, 1),)))
+            magnitude = arithmetic.multiply(magnitude, arithmetic.power(ratio, power_of_other))
+            exponent += power_of_other
+            del terms[later]
+        if exponent:
+            terms[index] = (named, exponent)
+            index += 1
+        else:
+            del terms[index]
+    if not terms:
+        return magnitude
+    folded = unit(tuple(terms))
+    if not any(folded.dimension):
+        return arithmetic.multiply(magnitude, _scale_value(folded))
+    if len(terms) > 1:
+        named_unit = PREFERRED.get((folded.dimension, folded.scale, folded.pi_power))
+        if named_unit is not None:
+            return Quantity(magnitude, named_unit)
+    return Quantity(magnitude, folded)
 
 
 def _no_offset(value_unit: Unit) -> None:

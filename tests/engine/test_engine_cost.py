@@ -145,13 +145,27 @@ LITERALS = [
     "10^250",
     "(10^40+1)",
     "0.1234567890123456789",
+    # Quantities: the largest and smallest unit scales, offsets, angles, data, compounds.
+    "3 km",
+    "60 km/h",
+    "1 Qm^12",
+    "1 qs^-12",
+    "7^2400 ym",
+    "10^4999 Qm",
+    "1e-999999999999999 qs",
+    "20 °C",
+    "30°",
+    "1 PiB",
+    "2 hp",
+    "1 kg*m^2/s^2",
     "x",
     "y",
     "z",
     "ans",
 ]
 VALUES = [text for text in LITERALS if text not in ("x", "y", "z", "ans")]
-BINARY = ["+", "-", "*", "/", "^", " mod "]
+BINARY = ["+", "-", "*", "/", "^", " mod ", " of "]
+TARGETS = ["m", "km/h", "Qm^12", "qs^-12", "°F", "J", "rad", "hex", "base 7", "frac", "sci", "B"]
 
 
 def _call(name: str, args: list[str]) -> str:
@@ -180,9 +194,12 @@ def _expressions():
             ),
         )
 
-    return st.recursive(leaves, extend, max_leaves=12).map(
-        lambda text: text[:MAX_EXPRESSION_LENGTH]
+    expressions = st.recursive(leaves, extend, max_leaves=12)
+    # A conversion or format, at the top as the grammar allows.
+    converted = st.builds(
+        lambda a, target: f"{a} to {target}", expressions, st.sampled_from(TARGETS)
     )
+    return st.one_of(expressions, converted).map(lambda text: text[:MAX_EXPRESSION_LENGTH])
 
 
 _EXAMPLES = int(os.environ.get("CALC_COST_EXAMPLES", "300"))

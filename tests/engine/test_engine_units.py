@@ -48,6 +48,8 @@ FAMILIES = {
         ("sqrt(16 m^2)", "4 m"),
         ("sqrt(1 ha)", "100 m"),
         ("(2 m)^3 to L", "8000 L"),
+        ("3 ft * 2 m", "19.6850393700787 ft^2"),
+        ("1 L / 1 m^2 to mm", "1 mm"),
     ],
     "time": [
         ("1 h to min", "60 min"),
@@ -81,6 +83,7 @@ FAMILIES = {
         ("10 m/s to km/h", "36 km/h"),
         ("60 km/h * 2 h", "120 km"),
         ("100 km / 2 h", "50 km/h"),
+        ("21 km/h * 30 min", "10.5 km"),
     ],
     "force, energy, power": [
         ("1 N * 1 m", "1 J"),
