@@ -191,6 +191,16 @@ def _chain(node: nodes.Chain, lookup: Lookup) -> Value:
     return value
 
 
+def _measure(node: nodes.Measure, lookup: Lookup) -> Value:
+    for name in node.names:
+        if lookup(name) is not None:
+            return _chain(node, lookup)  # a variable stands for the unit: not the text's value
+    value = node.value
+    if value is None:
+        value = node.value = _chain(node, lookup)
+    return value
+
+
 def _assign(node: nodes.Assign, lookup: Lookup) -> Value:
     return evaluate_tree(node.value, lookup)
 
@@ -215,7 +225,7 @@ _EVALUATORS: dict[type, Callable] = {
     nodes.Postfix: _postfix,
     nodes.Power: _power,
     nodes.Chain: _chain,
-    nodes.Measure: _chain,
+    nodes.Measure: _measure,
     nodes.Assign: _assign,
     nodes.Convert: _convert,
 }

@@ -20,9 +20,8 @@ from .units import (
     UNITS,
     Unit,
     UnitError,
-    combine,
     dimension_name,
-    overlaps,
+    product_unit,
     raised,
     unit,
 )
@@ -104,8 +103,15 @@ def _convert_temperature(magnitude: Num, source: Unit, target: Unit) -> Num:
         raise DimensionError(
             "°C and °F are points on a scale and cannot be part of a compound unit: use K"
         )
-    kelvin = arithmetic.multiply(arithmetic.add(magnitude, _exact(source.offset)), source.scale)
-    return arithmetic.subtract(arithmetic.divide(kelvin, target.scale), _exact(target.offset))
+    factor, shift = _temperature_map(source, target)
+    return arithmetic.add(arithmetic.multiply(magnitude, factor), shift)
+
+
+@lru_cache(maxsize=64)
+def _temperature_map(source: Unit, target: Unit) -> tuple[Num, Num]:
+    """(a, b) with v_target = a·v + b, exactly: a = s/t, b = offset·s/t − target's offset."""
+    factor = source.scale / target.scale
+    return _exact(factor), _exact(source.offset * factor - target.offset)
 
 
 def _is_point(temperature: Unit) -> bool:
@@ -194,13 +200,14 @@ def _product(a: Value, b: Value, sign: int) -> Value:
             return Quantity(magnitude, b.unit)
         _no_offset(b.unit)
         return Quantity(magnitude, _bounded(raised, b.unit, -1))
-    _no_offset(a.unit)
-    _no_offset(b.unit)
+    if a.unit.has_offset or b.unit.has_offset:
+        _no_offset(a.unit)
+        _no_offset(b.unit)
+    merged, overlapping = _bounded(product_unit, a.unit, b.unit, sign)
     magnitude = operation(a.magnitude, b.magnitude)
-    merged = _bounded(combine, a.unit, b.unit, sign)
     if merged is None:
         return magnitude
-    if overlaps(a.unit, b.unit):
+    if overlapping:
         return simplified(magnitude, merged)
     return Quantity(magnitude, merged)
 

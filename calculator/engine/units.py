@@ -94,7 +94,7 @@ class Unit:
     Built only through `unit()`, which interns them, so units compare and hash by identity.
     """
 
-    __slots__ = ("terms", "dimension", "scale", "pi_power", "offset", "text", "__weakref__")
+    __slots__ = ("terms", "dimension", "scale", "pi_power", "offset", "has_offset", "text")
 
     def __init__(self, terms: tuple[tuple[NamedUnit, int], ...]) -> None:
         self.terms = terms
@@ -111,12 +111,9 @@ class Unit:
         self.pi_power = pi_power
         only = terms[0] if len(terms) == 1 else None
         self.offset = only[0].offset if only is not None and only[1] == 1 else Fraction(0)
+        # A temperature on an offset scale (°C, °F), or a compound that contains one.
+        self.has_offset = any(named.offset for named, _ in terms)
         self.text = format_terms([(named.name, power) for named, power in terms])
-
-    @property
-    def has_offset(self) -> bool:
-        """A temperature on an offset scale (°C, °F), or a compound that contains one."""
-        return any(named.offset for named, _ in self.terms)
 
     def __repr__(self) -> str:
         return f"Unit({self.text!r})"
@@ -148,11 +145,17 @@ class UnitError(ValueError):
 
 def combine(a: Unit, b: Unit, sign: int) -> Unit | None:
     """a·b (sign 1) or a/b (sign -1), merged by unit (h·h = h^2, km/h·h = km); None if nothing
-    is left. Cached: a line multiplies the same few units again and again."""
-    return _combine(a, b, sign)
+    is left."""
+    return product_unit(a, b, sign)[0]
 
 
 @lru_cache(maxsize=4096)
+def product_unit(a: Unit, b: Unit, sign: int) -> tuple[Unit | None, bool]:
+    """combine(a, b, sign) and whether a and b share a base dimension (so the product may
+    simplify: kWh/h). Cached: a line multiplies the same few units again and again."""
+    return _combine(a, b, sign), overlaps(a, b)
+
+
 def _combine(a: Unit, b: Unit, sign: int) -> Unit | None:
     merged: dict[str, list] = {}
     for named, power in a.terms:
