@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .errors import MathError
-from .numbers import _DISPLAY_CONTEXT, Num, present, to_decimal
+from .numbers import Num, format_scientific, present
 from .quantities import Quantity, Value, kind
 
 # Format names as `to` accepts them, and as the codec stores them (`base7` for `to base 7`).
@@ -49,7 +49,7 @@ def _formatted(value: Value, fmt: str) -> tuple[str, Decimal]:
     if fmt == "frac":
         return _fraction(magnitude), decimal
     if fmt == "sci":
-        return _scientific(magnitude), decimal
+        return format_scientific(magnitude), decimal
     return _in_base(value, fmt), decimal
 
 
@@ -76,17 +76,6 @@ def _fraction(value: Num) -> str:
     if type(value) is Fraction:
         return f"{value.numerator}/{value.denominator}"
     return present(value)[0]
-
-
-def _scientific(value: Num) -> str:
-    if not value:
-        return "0"
-    rounded = _DISPLAY_CONTEXT.plus(to_decimal(value)).normalize(_DISPLAY_CONTEXT)
-    sign, digits, _ = rounded.as_tuple()
-    mantissa = "".join(map(str, digits))
-    if len(mantissa) > 1:
-        mantissa = f"{mantissa[0]}.{mantissa[1:]}"
-    return f"{'-' if sign else ''}{mantissa}e{rounded.adjusted():+d}"
 
 
 def _in_base(value: int, fmt: str) -> str:

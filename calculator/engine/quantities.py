@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from . import arithmetic
+from . import arithmetic, decimal_math
 from .errors import DimensionError, LimitError, MathError
 from .numbers import Num
 from .units import (
@@ -80,9 +80,7 @@ def _times_pi(ratio: Fraction, power: int) -> Num:
     exact = ratio.numerator if ratio.denominator == 1 else ratio
     if not power:
         return exact
-    from .functions import CONSTANT_VALUES
-
-    return arithmetic.multiply(exact, arithmetic.power(CONSTANT_VALUES["pi"], power))
+    return arithmetic.multiply(exact, arithmetic.power(decimal_math.pi(), power))
 
 
 def convert(value: Value, target: Unit) -> Quantity:
