@@ -113,6 +113,7 @@ FAMILIES = {
         ("5 V / 2 A to Ω", "2.5 Ω"),
         ("1 kohm to ohm", "1000 ohm"),
         ("1 kΩ to Ω", "1000 Ω"),
+        ("1 k\u2126 to \u2126", "1000 Ω"),
         ("50 Hz * 1 min", "3000"),
         ("1 mol to mmol", "1000 mmol"),
         ("1 cd to mcd", "1000 mcd"),
