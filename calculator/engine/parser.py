@@ -207,7 +207,8 @@ class _Parser:
         kind, value = tokens[self.pos][:2]
         if kind is _NUMBER and value == "1" and tokens[self.pos + 1][0] is _DIVIDE:
             self.pos += 2
-            result = raised(self.unit(), -1)
+            result = self.unit()
+            result = None if result is None else raised(result, -1)
         else:
             result = self.unit()
         while True:

@@ -29,7 +29,7 @@ from .units import (
 
 class Quantity:
     """A magnitude (an engine number) in a unit. Immutable; `==` compares magnitude and unit as
-    written (3 ft is not 36 in); `same_amount` compares what they measure."""
+    written (3 ft is not 36 in: convert one to the other's unit to compare amounts)."""
 
     __slots__ = ("magnitude", "unit")
 
@@ -332,7 +332,3 @@ def same_unit(name: str, values: list[Value]) -> tuple[list[Num], Unit | None]:
     except DimensionError:
         kinds = " and ".join(sorted({kind(value) for value in values}))
         raise DimensionError(f"{name} needs values of one kind, not {kinds}") from None
-
-
-def to_magnitude(value: Value) -> Num:
-    return value.magnitude if type(value) is Quantity else value

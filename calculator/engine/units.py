@@ -120,17 +120,19 @@ class Unit:
 
 
 def format_terms(terms: list[tuple[str, int]]) -> str:
-    """`km/h`, `kg·m^2/s^2`, `J/(kg·K)`, `1/s`: positive powers, then the negative ones."""
+    """`km/h`, `kg·m^2/s^2`, `J/(kg·K)`, `s^-1`: positive powers over the negative ones."""
 
     def power(name: str, exponent: int) -> str:
         return name if exponent == 1 else f"{name}^{exponent}"
 
     above = "·".join(power(name, e) for name, e in terms if e > 0)
+    if not above:
+        return "·".join(power(name, e) for name, e in terms)
     below = [power(name, -e) for name, e in terms if e < 0]
     if not below:
         return above
     under = below[0] if len(below) == 1 else f"({'·'.join(below)})"
-    return f"{above or '1'}/{under}"
+    return f"{above}/{under}"
 
 
 @lru_cache(maxsize=4096)
