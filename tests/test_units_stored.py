@@ -62,3 +62,11 @@ def test_calc_command_prints_units():
     out = io.StringIO()
     call_command("calc", "60 km/h to m/s", "d = 42 km", "d / 2 h to km/h", "255 to hex", stdout=out)
     assert out.getvalue().splitlines() == ["16.6666666666667 m/s", "42 km", "21 km/h", "0xFF"]
+
+
+def test_a_variable_named_like_a_unit_shadows_it_and_the_reading_says_so():
+    services.submit("k", "m = 5")
+    row = services.submit("k", "2 m")
+    assert row.display == "10"
+    assert row.interpretation == "2 × m   (m is your variable, not the unit)"
+    assert services.submit("k", "3 km to m").display == "3000 m"  # a target is always a unit
