@@ -16,7 +16,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings, target
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from calculator.engine import FUNCTIONS, MAX_EXPRESSION_LENGTH, Session, evaluate
@@ -201,7 +201,7 @@ def expressions(draw, depth: int = 0) -> str:
     return _repeated(draw(inner), draw(st.sampled_from(BINARY)), draw(st.integers(2, 300)))
 
 
-_EXAMPLES = int(os.environ.get("CALC_COST_EXAMPLES", "300"))
+_EXAMPLES = int(os.environ.get("CALC_COST_EXAMPLES", "1000"))
 
 
 @settings(
@@ -219,7 +219,6 @@ def test_no_line_is_slow(values, text):
     session = _session([f"{name} = {value}" for name, value in zip("xyz", values, strict=True)])
     elapsed, result = check_line(text, session)
     event("answered" if result.ok else type(result.error).__name__)
-    target(elapsed * 1000, label="ms")
 
 
 BOUNDARIES = [
