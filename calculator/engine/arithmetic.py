@@ -215,7 +215,7 @@ def _via_logarithm(base: Decimal, exponent: Decimal, negative: bool) -> Decimal:
         if abs(bound) > MAX_DECIMAL_EXPONENT:
             raise LimitError(_TOO_LARGE if bound > 0 else _TOO_SMALL)
     # The logarithm's integer digits (at most 17) come on top of the digits the mantissa needs.
-    with working_precision(WORK_PRECISION + 6 + max(0, bound.adjusted())):
+    with working_precision(WORK_PRECISION + 6 + (max(0, bound.adjusted()) if bound else 0)):
         # ln and a cached ln 10: half the cost of Decimal.log10.
         logarithm = exponent * base.ln() / _ln10()
     return _from_log10(logarithm, negative)
@@ -234,7 +234,7 @@ def _from_log10(logarithm: Decimal, negative: bool) -> Decimal:
     if abs(whole) > MAX_DECIMAL_EXPONENT:
         raise LimitError(_TOO_LARGE if whole > 0 else _TOO_SMALL)
     with working_precision(WORK_PRECISION + 5):
-        result = (fraction * _ln10()).exp().scaleb(whole)
+        result = (fraction * _ln10()).exp().scaleb(int(whole))
     result = +result
     return -result if negative else result
 

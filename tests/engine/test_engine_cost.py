@@ -100,6 +100,10 @@ FINDINGS = [
     (["x = 3^10000", "y = 7^2400"], "+".join(["x mod y"] * 125), ERROR),
     (["x = 3^1000/7^500"], "+".join(["x"] * 333), None),
     (["x = 3^1000/7^500", "y = 5^700/11^300"], "+".join(["x*y"] * 250), None),
+    # found by the search: a base of exactly 1 to a huge approximate power
+    ([], "1^10^9999", "1"),
+    ([], "-(0+-(1^10^9999))", "1"),
+    ([], "1^(-10^9999)", "1"),
     # 4. a short expression whose exact value is huge
     ([], "3^20000/2^33000", "2.72419054876796e-392"),
     ([], "1/2^33000", "1.02363019598118e-9934"),
