@@ -23,7 +23,6 @@ from .numbers import (
     size,
     to_decimal,
     work_fits,
-    working_precision,
 )
 from .tokens import Span
 
@@ -74,26 +73,24 @@ def _logarithm(name: str, x: Num, base: Num) -> Num:
     _check_logarithm_argument(name, x)
     if base <= 0 or base == 1:
         raise MathError(f"{name} base must be positive and not 1, got {format_number(base)}")
-    if type(x) is not Decimal and type(base) is not Decimal:
-        whole = _exact_logarithm(x, base)
-        if whole is not None:
-            return whole
     with guard_digits(5):
         value = to_decimal(x).log10() if base == 10 else to_decimal(x).ln() / to_decimal(base).ln()
+    if type(x) is not Decimal and type(base) is not Decimal:
+        whole = _exact_logarithm(x, base, value)
+        if whole is not None:
+            return whole
     return +value
 
 
-def _exact_logarithm(x: int | Fraction, base: int | Fraction) -> int | None:
+def _exact_logarithm(x: int | Fraction, base: int | Fraction, estimate: Decimal) -> int | None:
     """k when x = base^k exactly (log2(8) = 3, log(1/1000) = -3), else None.
 
     base^k is p^k/q^k in lowest terms, so it can equal x = r/s only if p^k has the size of r and
     q^k that of s: checked before the power is computed, which then costs no more than x's size.
     """
-    with working_precision(20):
-        estimate = to_decimal(x).ln() / to_decimal(base).ln()
-        k = int(estimate.to_integral_value())
-        if abs(estimate - k) > Decimal("1e-12"):
-            return None
+    k = int(estimate.to_integral_value())
+    if abs(estimate - k) > Decimal("1e-12"):
+        return None
     power = Fraction(base) if k >= 0 else 1 / Fraction(base)
     target = Fraction(x)
     pairs = ((power.numerator, target.numerator), (power.denominator, target.denominator))
