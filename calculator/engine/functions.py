@@ -12,6 +12,7 @@ from .arithmetic import add, exact_root, factorial, multiply, whole_number
 from .errors import LimitError, MathError, ParseError
 from .limits import MAX_EXACT_DIGITS, MAX_EXACT_WORK, MAX_ROUND_DIGITS, WORK_PRECISION
 from .numbers import (
+    BITS_PER_DIGIT,
     MAX_EXACT_BITS,
     MAX_WORK_BITS,
     WORK_CONTEXT,
@@ -134,7 +135,7 @@ def _round(x: Num, digits: Num = 0) -> Num:
         return x
     if type(x) is not Decimal:
         # Exactly: x·10^n, rounded, over 10^n, whose gcd costs (size(x) + size(10^n))·size(10^n).
-        scale_bits = int(abs(places) * 3.33) + 1
+        scale_bits = int(abs(places) * BITS_PER_DIGIT) + 1
         if (size(x) + scale_bits) * scale_bits > MAX_WORK_BITS:
             x = to_decimal(x)
     if type(x) is Decimal:
@@ -217,15 +218,10 @@ def _gcd(*args: Num) -> Num:
 def _lcm(*args: Num) -> Num:
     result = 1
     for n in _integers("lcm", args):
-        if result.bit_length() + n.bit_length() > MAX_EXACT_BITS + 1:
-            # The lcm divides the product: only a common factor could bring it back in budget.
-            _check_work("lcm", result, n)
-            result = math.lcm(result, n)
-            if result.bit_length() > MAX_EXACT_BITS:
-                raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
-        else:
-            _check_work("lcm", result, n)
-            result = math.lcm(result, n)
+        _check_work("lcm", result, n)
+        result = math.lcm(result, n)
+        if result.bit_length() > MAX_EXACT_BITS:
+            raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
     return result
 
 
