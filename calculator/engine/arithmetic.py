@@ -17,7 +17,7 @@ from decimal import (
     Underflow,
 )
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 from .errors import CalcError, LimitError, MathError
 from .limits import (
@@ -194,7 +194,7 @@ def _decimal_power(base: Decimal, exponent: Decimal) -> Num:
     # exp(y ln x) with guard digits for the logarithm's integer digits (at most 6 here) costs half
     # of Decimal's correctly rounded power, and is within an ulp of it at WORK_PRECISION.
     with working_precision(WORK_PRECISION + 10 + max(0, bound.adjusted())):
-        result = (exponent * base.ln()).exp()
+        result = (exponent * _ln(base)).exp()
     return +result
 
 
@@ -217,7 +217,7 @@ def _via_logarithm(base: Decimal, exponent: Decimal, negative: bool) -> Decimal:
     # The logarithm's integer digits (at most 17) come on top of the digits the mantissa needs.
     with working_precision(WORK_PRECISION + 6 + (max(0, bound.adjusted()) if bound else 0)):
         # ln and a cached ln 10: half the cost of Decimal.log10.
-        logarithm = exponent * base.ln() / _ln10()
+        logarithm = exponent * _ln(base) / _ln10()
     return _from_log10(logarithm, negative)
 
 
@@ -225,6 +225,14 @@ def _via_logarithm(base: Decimal, exponent: Decimal, negative: bool) -> Decimal:
 def _ln10() -> Decimal:
     with working_precision(MAX_WORKING_PRECISION):
         return Decimal(10).ln()
+
+
+@lru_cache(maxsize=256)
+def _ln(base: Decimal) -> Decimal:
+    """ln(base) to the most digits a power needs (WORK_PRECISION + 6 + 17 integer digits), kept
+    for the last bases seen: a tower x^x^…^x pays for its logarithm once, not 500 times."""
+    with working_precision(WORK_PRECISION + 23):
+        return base.ln()
 
 
 def _from_log10(logarithm: Decimal, negative: bool) -> Decimal:
