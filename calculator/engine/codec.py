@@ -19,7 +19,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from .formats import is_format
-from .limits import MAX_DECIMAL_EXPONENT, MAX_EXACT_DIGITS, MAX_STORED_CHARS, MAX_UNIT_EXPONENT
+from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED_CHARS, MAX_UNIT_EXPONENT
 from .numbers import (
     MAX_WORKING_PRECISION,
     WORK_CONTEXT,
@@ -40,9 +40,9 @@ _DECIMAL_RE = re.compile(_DECIMAL)
 _INTEGER = r"-?(?:0x[0-9a-f]+|[0-9]+)"
 _INTEGER_RE = re.compile(_INTEGER)
 _FRACTION_RE = re.compile(f"({_INTEGER})/({_INTEGER})")
-# The old format wrote up to the digits of an exact fraction's full expansion (at most 4 ×
-# MAX_EXACT_DIGITS in the context it used); reading one is linear but for an integer's conversion.
-_MAX_LEGACY_CHARS = 4 * MAX_EXACT_DIGITS + 32
+# The old format wrote an exact fraction's full expansion, up to 40,000 digits (3^20000/2^33000
+# stored 32,615 characters); reading one is linear, and its value is rounded to an approximation.
+_MAX_LEGACY_CHARS = 40_032
 
 
 def dump_value(value: Value, fmt: str | None = None) -> str:

@@ -26,6 +26,7 @@ from .limits import (
     WORK_PRECISION,
 )
 from .numbers import (
+    BITS_PER_DIGIT,
     MAX_EXACT_BITS,
     MAX_WORK_BITS,
     WORK_CONTEXT,
@@ -37,7 +38,6 @@ from .numbers import (
     size,
     to_decimal,
     work_fits,
-    working_precision,
 )
 from .tokens import Span
 
@@ -88,26 +88,24 @@ def _logarithm(name: str, x: Num, base: Num) -> Num:
     _check_logarithm_argument(name, x)
     if base <= 0 or base == 1:
         raise MathError(f"{name} base must be positive and not 1, got {format_number(base)}")
-    if type(x) is not Decimal and type(base) is not Decimal:
-        whole = _exact_logarithm(x, base)
-        if whole is not None:
-            return whole
     with guard_digits(5):
         value = to_decimal(x).log10() if base == 10 else to_decimal(x).ln() / to_decimal(base).ln()
+    if type(x) is not Decimal and type(base) is not Decimal:
+        whole = _exact_logarithm(x, base, value)
+        if whole is not None:
+            return whole
     return +value
 
 
-def _exact_logarithm(x: int | Fraction, base: int | Fraction) -> int | None:
+def _exact_logarithm(x: int | Fraction, base: int | Fraction, estimate: Decimal) -> int | None:
     """k when x = base^k exactly (log2(8) = 3, log(1/1000) = -3), else None.
 
     base^k is p^k/q^k in lowest terms, so it can equal x = r/s only if p^k has the size of r and
     q^k that of s: checked before the power is computed, which then costs no more than x's size.
     """
-    with working_precision(20):
-        estimate = to_decimal(x).ln() / to_decimal(base).ln()
-        k = int(estimate.to_integral_value())
-        if abs(estimate - k) > Decimal("1e-12"):
-            return None
+    k = int(estimate.to_integral_value())
+    if abs(estimate - k) > Decimal("1e-12"):
+        return None
     power = Fraction(base) if k >= 0 else 1 / Fraction(base)
     target = Fraction(x)
     pairs = ((power.numerator, target.numerator), (power.denominator, target.denominator))
@@ -174,7 +172,7 @@ def _round(x: Num, digits: Num = 0) -> Num:
         return x
     if type(x) is not Decimal:
         # Exactly: x·10^n, rounded, over 10^n, whose gcd costs (size(x) + size(10^n))·size(10^n).
-        scale_bits = int(abs(places) * 3.33) + 1
+        scale_bits = int(abs(places) * BITS_PER_DIGIT) + 1
         if (size(x) + scale_bits) * scale_bits > MAX_WORK_BITS:
             x = to_decimal(x)
     if type(x) is Decimal:
@@ -257,15 +255,10 @@ def _gcd(*args: Num) -> Num:
 def _lcm(*args: Num) -> Num:
     result = 1
     for n in _integers("lcm", args):
-        if result.bit_length() + n.bit_length() > MAX_EXACT_BITS + 1:
-            # The lcm divides the product: only a common factor could bring it back in budget.
-            _check_work("lcm", result, n)
-            result = math.lcm(result, n)
-            if result.bit_length() > MAX_EXACT_BITS:
-                raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
-        else:
-            _check_work("lcm", result, n)
-            result = math.lcm(result, n)
+        _check_work("lcm", result, n)
+        result = math.lcm(result, n)
+        if result.bit_length() > MAX_EXACT_BITS:
+            raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
     return result
 
 

@@ -1,8 +1,10 @@
 """Every bound on the engine's work, in one place, each with the reason it exists.
 
-The invariant these give (see numbers.py): no operation creates or consumes more digits than a
-limit below allows, and each checks its operands' sizes *before* doing the work, so one operation
-costs at most about 100 µs and a line costs at most its length times that.
+The invariant they give (numbers.py enforces it): no operation creates or consumes more digits
+than a limit below allows, and each checks its operands' sizes *before* doing the work, so one
+operation costs at most about 100 µs whatever its operands, and a line, which holds at most about
+MAX_EXPRESSION_LENGTH / 2 operations, at most 50 ms (tests/engine/test_engine_cost.py searches
+for a counterexample).
 """
 
 # Longer input is not something a person types into a calculator; checked before any other work.

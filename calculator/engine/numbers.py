@@ -65,11 +65,11 @@ _DISPLAY_CONTEXT = Context(
 )
 # The most digits a Decimal computation may use (see working_precision).
 MAX_WORKING_PRECISION = WORK_PRECISION + MAX_GUARD_DIGITS
-_BITS_PER_DIGIT = 3.321928094887362
+BITS_PER_DIGIT = 3.321928094887362
 # Sizes are measured in bits (int.bit_length() is the cheap size test): 10,000 digits ≈ 33,220 bits.
-MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * _BITS_PER_DIGIT)
-MAX_FRACTION_BITS = int(MAX_EXACT_FRACTION_DIGITS * _BITS_PER_DIGIT)
-MAX_WORK_BITS = int(MAX_EXACT_WORK * _BITS_PER_DIGIT**2)
+MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * BITS_PER_DIGIT)
+MAX_FRACTION_BITS = int(MAX_EXACT_FRACTION_DIGITS * BITS_PER_DIGIT)
+MAX_WORK_BITS = int(MAX_EXACT_WORK * BITS_PER_DIGIT**2)
 # Integers up to this many digits are always written out (1e20 as 100000000000000000000); longer
 # ones are too, unless they are a few significant digits followed by zeros.
 _FULL_INTEGER_DIGITS = 21
@@ -193,7 +193,7 @@ def to_decimal(value: Num) -> Decimal:
 
 def _int_to_decimal(value: int) -> Decimal:
     """An int as leading bits × 2^shift in the current context: linear in size, not quadratic."""
-    keep = int(getcontext().prec * _BITS_PER_DIGIT) + 16
+    keep = int(getcontext().prec * BITS_PER_DIGIT) + 16
     shift = value.bit_length() - keep
     if shift <= 0:
         return +Decimal(value)

@@ -2,7 +2,7 @@
 
 import contextlib
 import time
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from calculator.engine import dump_value, load_value
 from calculator.engine.limits import (
     MAX_DECIMAL_EXPONENT,
-    MAX_EXACT_DIGITS,
     MAX_EXACT_FRACTION_DIGITS,
     MAX_STORED_CHARS,
     WORK_PRECISION,
 )
-from calculator.engine.numbers import MAX_EXACT_BITS, MAX_FRACTION_BITS
+from calculator.engine.numbers import MAX_EXACT_BITS, MAX_FRACTION_BITS, WORK_CONTEXT
 
+LEGACY_HUGE = Decimal(3**20000 * 5**33000).scaleb(-33000, Context(prec=50_000))
 SQRT2 = Decimal("1.414213562373095048801688724209698078570")
 BIGGEST = 2**MAX_EXACT_BITS - 1
 
@@ -52,6 +52,8 @@ LEGACY = [
     ("1267650600228229401496703205376", 2**100),
     ("1.414213562373095048801688724209698078570", SQRT2),
     ("4.281247731757470480369871455887567764753E+369693099", None),
+    # What the old format stored for 3^20000/2^33000: 32,615 characters, read as an approximation.
+    (str(LEGACY_HUGE), None),
 ]
 
 
@@ -59,7 +61,9 @@ LEGACY = [
 def test_legacy_decimal_strings_load_as_before(text, value):
     loaded = load_value(text)
     if value is None:
-        assert type(loaded) is Decimal and loaded == Decimal(text)
+        assert type(loaded) is Decimal
+        with localcontext(WORK_CONTEXT):
+            assert loaded == +Decimal(text)
     else:
         assert loaded == value and type(loaded) is type(value)
 
@@ -98,7 +102,7 @@ MALFORMED = [
     "1E+99999999999999999",
     "int:" + "9" * 5000,
     "int:0x" + "f" * MAX_STORED_CHARS,
-    "9" * (4 * MAX_EXACT_DIGITS + 100),
+    "9" * 40_100,
 ]
 
 
@@ -130,9 +134,9 @@ def test_only_text_loads(text):
 def test_the_largest_values_fit_the_stored_bound_and_load_quickly(value):
     text = dump_value(value)
     assert len(text) <= MAX_STORED_CHARS
-    start = time.perf_counter()
+    start = time.thread_time()
     assert load_value(text) == value
-    assert time.perf_counter() - start < 0.05
+    assert time.thread_time() - start < 0.05
 
 
 def test_oversized_values_load_as_approximations():
