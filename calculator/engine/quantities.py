@@ -294,9 +294,10 @@ def root(value: Quantity, degree: int) -> Quantity:
         rooted = _base_unit(tuple(p // degree for p in value.unit.dimension))
         magnitude = in_base_units(value)
     else:
+        # Powers are at most a few dozen: a larger degree is named without its digits.
+        which = f"multiples of {degree}" if degree <= 1000 else "multiples of the degree"
         raise DimensionError(
-            f"the root of a quantity in {value.unit.text} has no unit (its powers are not "
-            f"multiples of {degree})"
+            f"the root of a quantity in {value.unit.text} has no unit (its powers are not {which})"
         )
     return Quantity(arithmetic.power(magnitude, Fraction(1, degree)), rooted)
 

@@ -159,6 +159,12 @@ UNIT_ERRORS = [
         "the root of a quantity in m has no unit (its powers are not multiples of 2)",
     ),
     ("1 m^13", LimitError, (2, 6), "unit powers beyond ±12 are not supported"),
+    (
+        "nthroot(3 km, 10^4999)",
+        DimensionError,
+        (0, 22),
+        "the root of a quantity in km has no unit (its powers are not multiples of the degree)",
+    ),
     ("2 m to kmh", UnknownNameError, (7, 10), "unknown unit 'kmh' (did you mean km/h?)"),
     ("5 kmh", UnknownNameError, (2, 5), "unknown name 'kmh' (did you mean km/h?)"),
     ("3 ft to inches", UnknownNameError, (8, 14), "unknown unit 'inches' (did you mean inch?)"),

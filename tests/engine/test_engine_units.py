@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import cache
 
+import pint
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -257,8 +259,13 @@ def test_percent_and_functions(text, display):
 
 # --- pint ------------------------------------------------------------------------------------
 
-pint = pytest.importorskip("pint")  # a dev dependency (pyproject.toml): installed by `make test`
-REGISTRY = pint.UnitRegistry(non_int_type=Fraction)
+
+@cache
+def registry() -> pint.UnitRegistry:
+    """pint's registry with exact Fractions, built once and only when a pint test runs."""
+    return pint.UnitRegistry(non_int_type=Fraction)
+
+
 # Where pint spells a unit differently, or defines another one under our name.
 PINT_NAMES = {
     "°": "degree",
@@ -299,8 +306,8 @@ PI_50_DIGITS = Fraction("3.1415926535897932384626433832795028841971693993751")
 
 def _pint_base(name: str):
     if name in PINT_EXPRESSIONS:
-        return REGISTRY.parse_expression(PINT_EXPRESSIONS[name]).to_base_units()
-    return REGISTRY.Quantity(Fraction(1), PINT_NAMES.get(name, name)).to_base_units()
+        return registry().parse_expression(PINT_EXPRESSIONS[name]).to_base_units()
+    return registry().Quantity(Fraction(1), PINT_NAMES.get(name, name)).to_base_units()
 
 
 @pytest.mark.parametrize("name", sorted(UNITS))
@@ -322,7 +329,7 @@ def test_every_factor_matches_pint(name):
     ("source", "target"), [("degC", "degF"), ("degF", "degC"), ("K", "degC"), ("degF", "K")]
 )
 def test_temperatures_match_pint(value, source, target):
-    theirs = REGISTRY.Quantity(Fraction(value), source).to(target).magnitude
+    theirs = registry().Quantity(Fraction(value), source).to(target).magnitude
     with localcontext(WORK_CONTEXT):
         ours = convert(Quantity(value, single(source)), single(target)).magnitude
     assert Fraction(ours) == Fraction(theirs)
