@@ -96,6 +96,8 @@ def _power(node: nodes.Power) -> str:
 
 def _chain(node: nodes.Chain) -> str:
     first = node.first
+    if type(node) is nodes.Measure and node.names == ("°",) and type(node.rest[0][1]) is nodes.Name:
+        return f"{_operand(first)}°"  # 30° reads as typed
     text = _chain(first) if type(first) is nodes.Measure else _operand(first)
     previous = None
     for op, operand in node.rest:
