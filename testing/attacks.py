@@ -15,7 +15,7 @@ import time
 import urllib.request
 from collections import Counter
 
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from testing import client
 
@@ -173,7 +173,7 @@ async def idle_sockets(
     async def one(cookie: str):
         try:
             return await try_open(ws_url, cookie, source, codes)
-        except (OSError, ConnectionClosed) as error:  # TimeoutError is an OSError
+        except (OSError, InvalidHandshake, ConnectionClosed) as error:
             codes[type(error).__name__] += 1
             return None
 
