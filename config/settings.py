@@ -200,7 +200,8 @@ USE_TZ = True
 # The only form posts an expression of at most 1,000 characters: refuse far larger bodies early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
-# Frames per second per socket (token bucket, burst of twice that); 0 turns the limit off.
+# Frames per second per session, all its sockets together (token bucket, burst of twice that);
+# 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
 
 LOGGING = {

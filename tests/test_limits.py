@@ -227,3 +227,18 @@ async def test_a_submit_still_works_next_to_a_refused_socket(session_key):
         await socket.send_json_to(submit_frame("6*7"))
         assert "<output>42</output>" in await socket.receive_from()
         await socket.disconnect()
+
+
+@override_settings(CALC_RATE_LIMIT=5)
+async def test_the_tabs_of_a_session_share_one_frame_budget(session_key):
+    """Issue 10 #8: per socket, 20 tabs had 20 budgets, and each clear went to all 20."""
+    first, _ = await connect(session_key)
+    second, _ = await connect(session_key)
+    for _ in range(10):  # the burst: twice the rate
+        await first.send_json_to(submit_frame("1+1"))
+        assert "<output>2</output>" in await first.receive_from()
+        await second.receive_from()  # the entry, shown in the other tab too
+    await second.send_json_to(submit_frame("1+1"))
+    assert "Too many messages" in await second.receive_from()
+    await first.disconnect()
+    await second.disconnect()

@@ -62,6 +62,7 @@ class Refusal(Enum):
 class Limits:
     """The caps, from settings; 0 turns one off."""
 
+    frame_rate_per_session: float
     sockets_per_session: int
     sockets_per_address: int
     connect_rate_per_session: float
@@ -70,6 +71,7 @@ class Limits:
     @classmethod
     def from_settings(cls) -> Limits:
         return cls(
+            frame_rate_per_session=settings.CALC_RATE_LIMIT,
             sockets_per_session=settings.CALC_MAX_SOCKETS_PER_SESSION,
             sockets_per_address=settings.CALC_MAX_SOCKETS_PER_ADDRESS,
             connect_rate_per_session=settings.CALC_CONNECT_RATE_PER_SESSION,
@@ -82,7 +84,9 @@ def over(count: int, cap: int) -> bool:
 
 
 class Admission:
-    """The process's open sockets and connect buckets, by session and by client address.
+    """The process's open sockets and connect buckets, by session and by client address, and
+    the frame bucket each session's sockets share (every tab's frames are the same person's, and
+    each entry or clear is sent to every tab: per socket, 20 tabs would make 20 times the work).
 
     `address` is None when the server knows no client address (a Unix socket): then only the
     session's limits apply. Memory: a counter per open socket's key, buckets bounded by
@@ -91,6 +95,8 @@ class Admission:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        rate = limits.frame_rate_per_session
+        self.frames = KeyedBuckets(rate, 2 * rate)
         rate = limits.connect_rate_per_session
         self.session_connects = KeyedBuckets(rate, rate * CONNECT_BURST_SECONDS)
         rate = limits.connect_rate_per_address

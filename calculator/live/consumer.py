@@ -21,7 +21,6 @@ from calculator import render, services
 from calculator.live import admission, fanout
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
-from calculator.live.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,6 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # Per-socket state starts as these class defaults, so an idle socket stores none of it.
     session_key: str | None = None
     tab: services.Tab | None = None
-    bucket: TokenBucket | None = None  # the rate limit, made full on the first frame
     refused = 0  # frames refused in the current run of refusals
     # The admission that counted this socket in (it counts it out), and the client's address.
     admitted_by: admission.Admission | None = None
@@ -121,11 +119,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.tab is None:
             return
-        if self.bucket is None:
-            # Made here, not at connect: full either way, as no frame came before this one.
-            rate = settings.CALC_RATE_LIMIT
-            self.bucket = TokenBucket(rate=rate, burst=2 * rate)
-        if not self.bucket.take():
+        if not self.admitted_by.frames.take(self.session_key):
             # A refused frame costs next to nothing: not parsed, and only the first of a run
             # gets a notice (and a log line); a run that goes on is a flood, and ends the socket.
             self.refused += 1

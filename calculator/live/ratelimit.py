@@ -1,5 +1,5 @@
-"""Token buckets: one per socket for its frames, and keyed ones (per session, per client address)
-for connects. Generous enough for any human, firm against floods, bounded in memory."""
+"""Token buckets, kept per key (a session's frames, a session's or an address's connects):
+generous enough for any human, firm against floods, bounded in memory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable
 class TokenBucket:
     """Allows `rate` frames per second on average, and bursts of up to `burst` frames."""
 
-    __slots__ = ("_clock", "_tokens", "_updated", "burst", "rate")  # one per idle socket
+    __slots__ = ("_clock", "_tokens", "_updated", "burst", "rate")  # up to one per key
 
     def __init__(
         self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
