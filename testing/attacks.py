@@ -137,30 +137,36 @@ async def handshake_loop(ws_url: str, cookie: str, clients: int, *, seconds: flo
 async def frame_flood(ws_url: str, cookie: str, *, seconds: float) -> dict:
     """Issue 10 #10: one-byte frames as fast as they go, reconnecting whenever closed."""
     source = SOURCES["flood"]
-    deadline = time.monotonic() + seconds
     codes: Counter = Counter()
+    sockets = []
     sent = 0
-    started = time.time()
-    while time.monotonic() < deadline:
-        try:
-            ws = await client.open_socket(ws_url, cookie, greeting=False, source=source)
-            reader = asyncio.ensure_future(until_closed(ws))
-            while time.monotonic() < deadline and not reader.done():
-                await ws.send("1")
-                sent += 1
-                if sent % 100 == 0:
-                    await asyncio.sleep(0)  # let the reader see a close
-            if reader.done():
+
+    async def flood() -> None:
+        nonlocal sent
+        while True:
+            try:
+                ws = await client.open_socket(ws_url, cookie, greeting=False, source=source)
+                sockets.append(ws)
+                reader = asyncio.ensure_future(until_closed(ws))
+                while not reader.done():
+                    await ws.send("1")
+                    sent += 1
+                    if sent % 100 == 0:
+                        await asyncio.sleep(0)  # let the reader see a close
                 codes[reader.result()] += 1
-            else:
-                reader.cancel()
-                await ws.close()
-        except ConnectionClosed as closed:
-            codes[close_code(closed)] += 1
-        except OSError:
-            codes["refused"] += 1
-            await asyncio.sleep(0.05)
-    return {"started": started, "ended": time.time(), "frames": sent, "closed": dict(codes)}
+            except ConnectionClosed as closed:
+                codes[close_code(closed)] += 1
+            except (OSError, InvalidHandshake):
+                codes["refused"] += 1
+                await asyncio.sleep(0.05)
+
+    started = time.time()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(flood(), seconds)
+    ended = time.time()
+    for ws in sockets:
+        ws.transport.abort()
+    return {"started": started, "ended": ended, "frames": sent, "closed": dict(codes)}
 
 
 async def idle_sockets(
