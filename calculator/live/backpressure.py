@@ -10,7 +10,6 @@ the consumer could close the socket. The server installs it as its WebSocket fac
 from __future__ import annotations
 
 from daphne.ws_protocol import WebSocketProtocol
-from twisted.internet import reactor
 
 # Frames received and not yet read by the app past which the socket is no longer read. A tab
 # has one or two in flight; the consumer refuses (cheaply) what a flood gets past this.
@@ -20,6 +19,13 @@ MAX_UNREAD_FRAMES = 64
 READ_BYTES = 16 * 1024
 # How often a paused socket checks whether the app has read enough of its frames to resume.
 RESUME_CHECK_SECONDS = 0.02
+
+
+def call_later(seconds: float, function) -> None:
+    # Imported here, so the reactor is the one daphne installs (asyncio), not twisted's default.
+    from twisted.internet import reactor
+
+    reactor.callLater(seconds, function)
 
 
 class BackpressureWebSocketProtocol(WebSocketProtocol):
@@ -36,7 +42,7 @@ class BackpressureWebSocketProtocol(WebSocketProtocol):
         if not self.paused and queue is not None and queue.qsize() >= MAX_UNREAD_FRAMES:
             self.paused = True
             self.transport.pauseProducing()
-            reactor.callLater(RESUME_CHECK_SECONDS, self.resume_when_read)
+            call_later(RESUME_CHECK_SECONDS, self.resume_when_read)
 
     def resume_when_read(self) -> None:
         """Read again once the app has read half of the unread frames. A socket closing stays
@@ -49,4 +55,4 @@ class BackpressureWebSocketProtocol(WebSocketProtocol):
             self.paused = False
             self.transport.resumeProducing()
             return
-        reactor.callLater(RESUME_CHECK_SECONDS, self.resume_when_read)
+        call_later(RESUME_CHECK_SECONDS, self.resume_when_read)
