@@ -77,7 +77,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        # Limits on the address first: a refused connect costs no query and no rendering.
+        # The address first: a connect refused for it costs no query and no transcript.
         self.address = admission.client_address(self.scope)
         limits = admission.current()
         refusal = limits.check_address(self.address)
