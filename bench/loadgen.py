@@ -4,7 +4,8 @@ The runner starts one or more of these, waits for each to print `ready`, writes 
 once, and reads one JSON line of results back. Kept out of the server's process so the load
 generator's CPU is its own, and reported (`client_cpu`: cores used while measuring).
 
-Kinds: `throughput` (send, await answer, repeat), `idle` (hold sockets open until `close`),
+Kinds: `throughput` (send, await answer, repeat; each socket its own random expressions,
+reproducible from `--seed`), `idle` (hold sockets open until `close`),
 `fairness` (one socket floods a costly expression while another measures `1+1`).
 """
 
@@ -16,10 +17,12 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.expressions import socket_expressions  # noqa: E402
 from testing import client  # noqa: E402
 
 try:
@@ -30,6 +33,9 @@ except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
 
 # A reply slower than this means the server is stuck: fail instead of hanging the run.
 ANSWER_TIMEOUT = 30
+# Handshakes in flight at once. Under 100: each stock consumer's group_add takes a connection from
+# channels_redis's pool, which redis-py caps at 100, and a burst of 100 exhausts it (HTTP 500).
+HANDSHAKE_BURST = 50
 
 
 def cpu_seconds() -> float:
@@ -70,24 +76,29 @@ async def connect_all(urls: list[str], sockets: int, protocol: str, offset: int)
             *(asyncio.to_thread(client.open_session, client.http_origin(url)) for url in targets)
         )
     sockets_open = []
-    for start in range(0, sockets, 100):  # a bounded burst of handshakes at a time
+    for start in range(0, sockets, HANDSHAKE_BURST):
+        end = start + HANDSHAKE_BURST
         batch = [
             client.open_socket(url, cookie, greeting=protocol == "app")
-            for url, cookie in zip(
-                targets[start : start + 100], cookies[start : start + 100], strict=True
-            )
+            for url, cookie in zip(targets[start:end], cookies[start:end], strict=True)
         ]
         sockets_open += await asyncio.gather(*batch)
     return sockets_open
 
 
-async def closed_loop(ws, protocol: str, messages: int, latencies: list[float]) -> None:
+async def closed_loop(
+    ws, protocol: str, texts: Iterator[str], messages: int, latencies: list[float], sent: list
+) -> None:
+    """`messages` round trips of the socket's own texts; each text is logged in `sent` with its
+    send time, so the runner can replay the server's parse-cache traffic."""
     perf = time.perf_counter
     answer_mark = client.ENTRY_MARK if protocol == "app" else ""
-    for i in range(messages):
-        frame = frame_for(protocol, f"{i}*3+1")
+    for _ in range(messages):
+        text = next(texts)
+        frame = frame_for(protocol, text)
         start = perf()
         await ws.send(frame)
+        sent.append((time.monotonic(), text))
         while answer_mark not in await asyncio.wait_for(ws.recv(), ANSWER_TIMEOUT):
             pass
         latencies.append(perf() - start)
@@ -95,17 +106,29 @@ async def closed_loop(ws, protocol: str, messages: int, latencies: list[float]) 
 
 async def throughput(args) -> None:
     sockets = await connect_all(args.url, args.sockets, args.protocol, args.offset)
+    # Each socket sends its own random expressions; `sent[i]` logs socket i's, warm-up included.
+    indices = [args.offset + i for i in range(args.sockets)]
+    streams = [socket_expressions(args.seed, index) for index in indices]
+    sent: list[list] = [[] for _ in sockets]
     # One round trip each before timing: first-message costs are not steady state.
-    await asyncio.gather(*(closed_loop(ws, args.protocol, 1, []) for ws in sockets))
+    await asyncio.gather(
+        *(
+            closed_loop(ws, args.protocol, texts, 1, [], log)
+            for ws, texts, log in zip(sockets, streams, sent, strict=True)
+        )
+    )
     say("ready")
     await wait_line("go")
     latencies: list[float] = []
     cpu0, wall0 = cpu_seconds(), time.time()
     await asyncio.gather(
-        *(closed_loop(ws, args.protocol, args.messages, latencies) for ws in sockets)
+        *(
+            closed_loop(ws, args.protocol, texts, args.messages, latencies, log)
+            for ws, texts, log in zip(sockets, streams, sent, strict=True)
+        )
     )
     wall1, cpu1 = time.time(), cpu_seconds()
-    await asyncio.gather(*(ws.close() for ws in sockets))
+    # Results first: the runner reads the server's CPU as soon as they come, before the closes.
     say(
         {
             "start": wall0,
@@ -113,8 +136,15 @@ async def throughput(args) -> None:
             "count": len(latencies),
             "client_cpu": (cpu1 - cpu0) / (wall1 - wall0),
             "latencies_us": [round(x * 1e6) for x in latencies],
+            # [monotonic send time, url index, text] for every text sent (connect_all's spread).
+            "sent": [
+                [round(at, 6), index % len(args.url), text]
+                for index, log in zip(indices, sent, strict=True)
+                for at, text in log
+            ],
         }
     )
+    await asyncio.gather(*(ws.close() for ws in sockets))
 
 
 async def idle(args) -> None:
@@ -129,11 +159,11 @@ async def idle(args) -> None:
     sockets = [await client.open_socket(args.url[0], c, greeting) for c in cookies[: args.warm]]
     say("sessions")
     await wait_line("open")
-    for start in range(args.warm, total, 100):
+    for start in range(args.warm, total, HANDSHAKE_BURST):
         sockets += await asyncio.gather(
             *(
                 client.open_socket(args.url[0], cookie, greeting=greeting)
-                for cookie in cookies[start : min(start + 100, total)]
+                for cookie in cookies[start : start + HANDSHAKE_BURST]
             )
         )
     say("ready")
@@ -185,6 +215,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=0, help="idle: sockets opened before reading")
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--offset", type=int, default=0, help="first url index (round-robin)")
+    parser.add_argument("--seed", type=int, default=11, help="throughput: expressions' seed")
     parser.add_argument("--flood-expression", default="9^9^9")
     parser.add_argument("--window", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)

@@ -2,21 +2,37 @@
 
 The app runs through bin/serve exactly as in production. The baselines run through bin/serve too,
 with `DAPHNE` pointing at bench/apps/daphne-app, which swaps in their ASGI app and keeps every
-flag. uvicorn is measured as an alternative front end for the same app.
+flag. uvicorn is measured as an alternative front end for the same app. `cpu` pins a server to
+one core (taskset), so its CPU time per message is a per-core figure.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 from testing.daphne import ROOT, VENV_BIN, ServerProcess, free_port
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The apps served in place of config.asgi:application. The last two run in the app's own stack
+# and settings, so they take the app's environment.
 BASELINES = {
     "echo": "bench.apps.echo_asgi:application",
     "tutorial": "bench.apps.tutorial_asgi:application",
+    "stock-dispatch": "bench.apps.stock_dispatch_asgi:application",
+    "one-group": "bench.apps.one_group_asgi:application",
 }
+
+
+def can_pin() -> bool:
+    """Pinning needs taskset and two cores this process may use (one server, one client)."""
+    return shutil.which("taskset") is not None and len(os.sched_getaffinity(0)) >= 2
+
+
+def pinned(command: list[str], cpu: int | None) -> list[str]:
+    return ["taskset", "-c", str(cpu), *command] if cpu is not None else command
 
 
 class Server(ServerProcess):
@@ -34,13 +50,13 @@ class Server(ServerProcess):
         raise RuntimeError("no VmRSS")
 
 
-def app_daphne(env: dict[str, str], name: str = "app") -> Server:
+def app_daphne(env: dict[str, str], name: str = "app", cpu: int | None = None) -> Server:
     port = free_port()
-    env = {**env, "PORT": str(port), "DAPHNE": str(VENV_BIN / "daphne")}
-    return Server([str(ROOT / "bin" / "serve")], env, port, name)
+    env = {**env, "PORT": str(port), "PYTHON": sys.executable}
+    return Server(pinned([str(ROOT / "bin" / "serve")], cpu), env, port, name)
 
 
-def baseline_daphne(kind: str, env: dict[str, str]) -> Server:
+def baseline_daphne(kind: str, env: dict[str, str], cpu: int | None = None) -> Server:
     port = free_port()
     env = {
         **env,
@@ -49,11 +65,11 @@ def baseline_daphne(kind: str, env: dict[str, str]) -> Server:
         "BENCH_DAPHNE": str(VENV_BIN / "daphne"),
         "BENCH_ASGI_APP": BASELINES[kind],
     }
-    return Server([str(ROOT / "bin" / "serve")], env, port, kind)
+    return Server(pinned([str(ROOT / "bin" / "serve")], cpu), env, port, kind)
 
 
-def app_uvicorn(env: dict[str, str], name: str = "app-uvicorn") -> Server:
+def app_uvicorn(env: dict[str, str], name: str = "app-uvicorn", cpu: int | None = None) -> Server:
     """The same app under uvicorn (uvloop, httptools, websockets), through bin/serve's limits."""
     port = free_port()
     env = {**env, "PORT": str(port), "CALC_SERVER": "uvicorn", "UVICORN": str(VENV_BIN / "uvicorn")}
-    return Server([str(ROOT / "bin" / "serve"), "--no-access-log"], env, port, name)
+    return Server(pinned([str(ROOT / "bin" / "serve"), "--no-access-log"], cpu), env, port, name)

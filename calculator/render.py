@@ -131,7 +131,7 @@ def appended(row: Calculation) -> str:
 
 def submitted(token: str) -> str:
     """The answer to a submit, besides the entry: an empty input, preview and notice."""
-    return field("", token) + render("cleared", {**preview_context(None), "notice": ""})
+    return render("submitted", {**field_context("", token), **preview_context(None), "notice": ""})
 
 
 def transcript_cleared() -> str:

@@ -6,15 +6,17 @@ HTML, no channel layer, no request or scope: telling other tabs is the realtime 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from decimal import Decimal
 
 from channels.db import database_sync_to_async
 from django.db.models import Max
 
-from calculator.engine import MAX_EXPRESSION_LENGTH, Result, Session, evaluate
+from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
 from calculator.models import UNSTORABLE, Calculation
 from calculator.store import GroupCommit
+
+log = logging.getLogger(__name__)
 
 # A page shows at most this many recent entries: bounds the cost of every (re)connect and page
 # load. Older rows stay stored; variables and `ans` are rebuilt from all rows.
@@ -59,9 +61,11 @@ class Tab:
     shown_id: int = 0
     applied_id: int = 0
 
-    def apply(self, row: Calculation) -> None:
+    def apply(self, row: Calculation, number: Num | None = None) -> None:
+        """Apply a row unless a newer one is applied already; `number` is its value when the
+        caller has it (its own submit), saving the decoding."""
         if row.pk is None or row.pk > self.applied_id:
-            remember(self.session, row)
+            remember(self.session, row, number)
             if row.pk is not None:
                 self.applied_id = row.pk
 
@@ -102,7 +106,7 @@ def calculate(session_key: str, expression: str, session: Session) -> tuple[Calc
         row.error_start, row.error_end = bad, bad + 1
     elif result.ok:
         row.display = result.display
-        row.value = str(result.value)
+        row.value = result.stored  # lossless: 1/3 stays a third after a reload or a restart
         row.assigned = result.assigned or ""
         if result.interpretation_differs:
             row.interpretation = result.interpretation
@@ -113,20 +117,29 @@ def calculate(session_key: str, expression: str, session: Session) -> tuple[Calc
     return row, result
 
 
-def remember(session: Session, row: Calculation) -> None:
+def stored_value(text: str) -> Num | None:
+    """A row's stored value, or None (logged) if it cannot be read: one bad row never stops
+    a session from loading."""
+    try:
+        return load_value(text)
+    except ValueError:
+        log.warning("unreadable-value length=%d", len(text))
+        return None
+
+
+def remember(session: Session, row: Calculation, number: Num | None = None) -> None:
     """Apply a successful row to a session: the one rule for `ans` and variables."""
     if not row.ok:
         return
-    value = Decimal(row.value)
-    session.ans = value
-    if row.assigned:
-        session.variables[row.assigned] = value
+    value = number if number is not None else stored_value(row.value)
+    if value is not None:
+        session.remember(value, row.assigned or None)
 
 
 def run_line(tab: Tab, expression: str) -> Calculation:
     """Evaluate a line and apply it to the tab without storing it (the CLI's sessions)."""
-    row, _ = calculate(tab.session_key, expression, tab.session)
-    tab.apply(row)
+    row, result = calculate(tab.session_key, expression, tab.session)
+    tab.apply(row, result.number)
     return row
 
 
@@ -143,13 +156,15 @@ def load_session(session_key: str) -> Session:
     session = Session()
     # Each variable's latest assignment only: the cost follows the number of names, not of rows.
     latest = rows.exclude(assigned="").values("assigned").annotate(last=Max("id"))
-    for name, value in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
+    for name, text in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
         "assigned", "value"
     ):
-        session.variables[name] = Decimal(value)
-    last_value = rows.order_by("-id").values_list("value", flat=True).first()
-    if last_value is not None:
-        session.ans = Decimal(last_value)
+        value = stored_value(text)
+        if value is not None:
+            session.variables[name] = value
+    last_text = rows.order_by("-id").values_list("value", flat=True).first()
+    if last_text is not None:
+        session.ans = stored_value(last_text)
     return session
 
 
@@ -198,12 +213,12 @@ _group_commit = GroupCommit()
 async def asubmit(tab: Tab, expression: str) -> Calculation:
     """Evaluate a line in the tab's session, store it (sharing one transaction with whatever
     other tabs of this process are storing), then apply it. NotStored if the write failed."""
-    row, _ = calculate(tab.session_key, expression, tab.session)
+    row, result = calculate(tab.session_key, expression, tab.session)
     try:
         await _group_commit.save(row)
     except Exception as error:
         raise NotStored from error
-    tab.apply(row)
+    tab.apply(row, result.number)
     return row
 
 

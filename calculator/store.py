@@ -11,7 +11,8 @@ import asyncio
 import logging
 
 from channels.db import database_sync_to_async
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from calculator.models import Calculation
 
@@ -21,11 +22,40 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500
 
 
+# Every column but the key, from the model: a field added there is written here too. One
+# hand-built INSERT … RETURNING for the batch: bulk_create's per-field preparation costs 2-3x the
+# CPU per row (on the event loop's GIL), more than a fifth of a whole submit.
+_FIELDS = [field for field in Calculation._meta.concrete_fields if not field.primary_key]
+# Stamped once per batch: the rows of one transaction are stored at one moment.
+_STAMPED = [field for field in _FIELDS if getattr(field, "auto_now_add", False)]
+
+
 def insert(rows: list[Calculation]) -> list[Calculation]:
-    """Store rows in one transaction; each gets its primary key (RETURNING, on SQLite and
-    PostgreSQL alike)."""
-    with transaction.atomic():
-        return Calculation.objects.bulk_create(rows)
+    """Store rows in one transaction; each gets its primary key."""
+    now = timezone.now()
+    stamps = {field.attname: field.get_db_prep_save(now, connection) for field in _STAMPED}
+    quote = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
+    sql = (
+        f"INSERT INTO {quote(Calculation._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in _FIELDS)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} RETURNING {quote('id')}"
+    )
+    names = [field.attname for field in _FIELDS]
+    params = [
+        stamps[name] if name in stamps else getattr(row, name) for row in rows for name in names
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Ids are handed out in row order within the statement; RETURNING's own order is not
+        # promised (SQLite says so), hence the sort.
+        ids = sorted(row_id for (row_id,) in cursor.fetchall())
+    for row, row_id in zip(rows, ids, strict=True):
+        row.pk = row_id
+        for name in stamps:
+            setattr(row, name, now)
+        row._state.adding = False
+    return rows
 
 
 def insert_each(rows: list[Calculation]) -> list[Calculation | Exception]:

@@ -197,8 +197,13 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-# The only form posts an expression of at most 1,000 characters: refuse far larger bodies early.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# The only form posts an expression of at most 1,000 characters (so will the HTTP API): the
+# server refuses larger bodies with 413 before buffering them (calculator/server), Django too.
+CALC_MAX_BODY_BYTES = int(os.environ.get("CALC_MAX_BODY_BYTES", str(64 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CALC_MAX_BODY_BYTES
+# Seconds a whole request (head and body) may take to arrive after the connection opens or the
+# previous response ends: bounds slow senders (slowloris) and idle keep-alive connections.
+CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 
 # Frames per second per session, all its sockets together (token bucket, burst of twice that);
 # 0 turns the limit off.

@@ -139,5 +139,5 @@ class DaphneServer(ServerProcess):
 
     def __init__(self, env: dict[str, str], port: int | None = None, extra_args: tuple = ()):
         port = port or free_port()
-        env = {**env, "PORT": str(port), "DAPHNE": str(VENV_BIN / "daphne")}
+        env = {**env, "PORT": str(port), "PYTHON": sys.executable}
         super().__init__([str(ROOT / "bin" / "serve"), *extra_args], env, port, name="daphne")

@@ -2,7 +2,8 @@
 
 PostgreSQL refuses to run as root, so when the tests run as root the cluster belongs to the
 `postgres` user (created by the Debian package) and every command goes through `runuser`.
-fsync is off: the cluster lives for one test run, and durability is not what is measured.
+For tests fsync is off: the cluster lives for one test run, and durability is not what is
+tested. `durable=True` keeps PostgreSQL's durable defaults, for benchmarks that must measure them.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def available() -> str | None:
 class PostgresServer:
     """One cluster; `start()` returns once it accepts connections and the database exists."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, durable: bool = False) -> None:
         self.port = port or free_port()
+        self.durable = durable
         self._dir: tempfile.TemporaryDirectory | None = None
         self.started = False
 
@@ -85,15 +87,15 @@ class PostgresServer:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
             os.chown(root, user.pw_uid, user.pw_gid)
+        no_sync = () if self.durable else ("--no-sync",)
         self._check(
-            self._run("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync",
+            self._run("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8", *no_sync,
                       "-D", str(self.data)),
             "initdb",
         )  # fmt: skip
-        options = (
-            f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._check(
             self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(root / "pg.log"),
                       "-w", "-t", "30", "start"),

@@ -15,6 +15,7 @@ import pytest
 
 from testing import client, postgres, redis
 from testing.daphne import DaphneServer, migrate, server_env
+from testing.required import require
 
 pytestmark = pytest.mark.services
 
@@ -23,9 +24,7 @@ BROADCAST = 'hx-swap-oob="beforeend:#transcript"'
 
 @pytest.fixture(scope="module")
 def backends():
-    for reason in (redis.available(), postgres.available()):
-        if reason:
-            pytest.skip(reason)
+    require(redis.available(), postgres.available())
     with redis.RedisServer() as redis_server, postgres.PostgresServer() as database:
         yield redis_server, database
 

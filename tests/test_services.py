@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -18,11 +19,11 @@ pytestmark = pytest.mark.django_db
 def test_calculate_builds_an_unsaved_row_and_leaves_the_session_alone():
     session = Session()
     row, result = services.calculate("k", "x = 0.1 + 0.2", session)
-    assert (row.display, row.value, row.assigned) == ("0.3", "0.3", "x")
+    assert (row.display, row.value, row.assigned) == ("0.3", "frac:3/10", "x")
     assert row.pk is None
     assert session.variables == {} and session.ans is None
     services.remember(session, row)
-    assert session.variables == {"x": Decimal("0.3")} and session.ans == Decimal("0.3")
+    assert session.variables == {"x": Fraction(3, 10)} and session.ans == Fraction(3, 10)
 
 
 def test_error_rows_keep_message_and_span_and_change_nothing():
@@ -64,11 +65,26 @@ def test_snapshot_rebuilds_variables_and_ans_from_rows():
     ]
 
 
-def test_full_precision_value_is_stored_not_the_rounded_display():
-    row = services.submit("s", "x = 1/3")
-    assert row.display == "0.333333333333333"
-    assert len(row.value.replace("0.", "")) >= 30
-    assert services.submit("s", "x * 3").display == "1"
+@pytest.mark.parametrize(
+    ("line", "display", "value"),
+    [
+        ("x = 1/3", "0.333333333333333", Fraction(1, 3)),
+        ("x = 2^100", "1267650600228229401496703205376", 2**100),
+        ("x = sqrt(2)", "1.4142135623731", Decimal("1.414213562373095048801688724209698078570")),
+    ],
+)
+def test_the_value_is_stored_losslessly_not_the_rounded_display(line, display, value):
+    row = services.submit("s", line)
+    assert row.display == display
+    assert services.load_session("s").variables == {"x": value}
+    assert type(services.load_session("s").variables["x"]) is type(value)
+
+
+def test_a_row_stored_before_values_were_lossless_still_loads():
+    Calculation.objects.create(session_key="old", expression="x = 0.5", value="0.5", assigned="x")
+    Calculation.objects.create(session_key="old", expression="y = ?", value="#", assigned="y")
+    session = services.load_session("old")
+    assert session.variables == {"x": Fraction(1, 2)}
 
 
 def test_snapshot_shows_the_newest_entries_and_counts_the_rest(monkeypatch):
@@ -177,3 +193,26 @@ async def test_one_row_the_database_refuses_fails_only_itself(monkeypatch):
         Calculation.objects.filter(session_key="g").values_list("expression", flat=True)
     )
     assert sorted(stored) == ["1", "2", "3"]
+
+
+def test_the_batch_insert_writes_every_field_the_model_has():
+    """Its columns come from the model; this catches a field whose value needs preparing."""
+    from calculator import store
+
+    fields = [f for f in Calculation._meta.concrete_fields if not f.primary_key]
+    row = Calculation(
+        session_key="k" * 40,
+        expression="x = 1/3",
+        display="0.333333333333333",
+        value="1/3",
+        assigned="x",
+        interpretation="x = (1 / 3)",
+        error="e",
+        error_start=1,
+        error_end=2,
+    )
+    [stored] = store.insert([row])
+    fresh = Calculation.objects.get(pk=stored.pk)
+    assert [getattr(fresh, f.attname) for f in fields] == [getattr(row, f.attname) for f in fields]
+    unset = [f.attname for f in fields if getattr(fresh, f.attname) in (None, "")]
+    assert unset == [], "give the new field a value in this test"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 
 from calculator.checks import CONNECT_TIMEOUT_SECONDS, mask_password
-from testing.daphne import ROOT, VENV_BIN, free_port, migrate, server_env
+from testing.daphne import ROOT, free_port, migrate, server_env
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,7 @@ def test_mask_password(url, masked):
 
 def serve(env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run bin/serve until it exits; a server still running after the check's time has failed."""
-    env = {**env, "PORT": str(free_port()), "DAPHNE": str(VENV_BIN / "daphne")}
+    env = {**env, "PORT": str(free_port()), "PYTHON": sys.executable}
     try:
         return subprocess.run(
             [str(ROOT / "bin" / "serve")],

@@ -1,8 +1,10 @@
 """The calculator engine's facade: evaluate(text, session) -> Result, never raising.
 
 >>> session = Session()
->>> evaluate("x = 0.1 + 0.2", session).display
-'0.3'
+>>> evaluate("x = 1/3", session).stored
+'frac:1/3'
+>>> evaluate("x*3 mod 1", Session({"x": load_value("frac:1/3")})).display
+'0'
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
+from .codec import dump_value, load_value
 from .errors import AssignmentError, CalcError, LimitError, MathError, ParseError, UnknownNameError
 from .evaluator import evaluate_tree
 from .functions import CONSTANT_VALUES, CONSTANTS, FUNCTIONS
 from .interpret import interpret, interpretation_differs
 from .limits import MAX_EXPRESSION_LENGTH, PARSE_CACHE_SIZE
 from .nodes import Assign, Node
-from .numbers import WORK_CONTEXT, Num, from_decimal, present
+from .numbers import WORK_CONTEXT, Num, present
 from .parser import parse
 from .tokens import Span
 
@@ -29,13 +32,16 @@ __all__ = [
     "CalcError",
     "LimitError",
     "MathError",
+    "Num",
     "ParseError",
     "Reading",
     "Result",
     "Session",
     "Span",
     "UnknownNameError",
+    "dump_value",
     "evaluate",
+    "load_value",
 ]
 
 
@@ -69,8 +75,11 @@ class Reading:
 
 @dataclass(slots=True)
 class Result:
-    """One evaluated line: either value and display, or error (with its span).
+    """One evaluated line: either number, value and display, or error (with its span).
 
+    `number` is the exact engine value (int, Fraction, or a Decimal approximation): what a session
+    keeps, and `stored` its lossless text (dump_value). `value` is a Decimal for display and APIs:
+    exact when the number is an integer or a terminating fraction, else WORK_PRECISION digits.
     `interpretation` and `interpretation_differs` are computed from `reading` when first read;
     both are None/False when the line did not parse.
     """
@@ -82,6 +91,12 @@ class Result:
     assigned: str | None = None
     error: CalcError | None = None
     reading: Reading | None = field(default=None, repr=False, compare=False)
+    number: Num | None = None
+
+    @property
+    def stored(self) -> str | None:
+        """dump_value(number): at most MAX_STORED_CHARS characters; None for a failed line."""
+        return None if self.number is None else dump_value(self.number)
 
     @property
     def interpretation(self) -> str | None:
@@ -93,39 +108,30 @@ class Result:
 
 
 class Session:
-    """Variables and `ans`, as Decimals that round-trip through str() for storage."""
+    """Variables and `ans` as engine values (Result.number): exact ints and Fractions stay exact.
 
-    __slots__ = ("_exact", "ans", "variables")  # one per open socket: keep it small
+    Kept between lines as they are, so a reference costs a dict lookup; stored with dump_value
+    and rebuilt with load_value.
+    """
 
-    def __init__(self, variables: dict[str, Decimal] | None = None, ans: Decimal | None = None):
-        self.variables: dict[str, Decimal] = dict(variables or {})
-        self.ans: Decimal | None = ans
-        # The exact value behind each stored Decimal computed in this session (1/3 stays a third),
-        # valid while the public Decimal is still the very object we stored.
-        self._exact: dict[str, tuple[Decimal, Num]] = {}
+    __slots__ = ("ans", "variables")  # one per open socket: keep it small
+
+    def __init__(self, variables: dict[str, Num] | None = None, ans: Num | None = None):
+        self.variables: dict[str, Num] = dict(variables or {})
+        self.ans: Num | None = ans
 
     def lookup(self, name: str) -> Num | None:
         """The value of a constant, a variable or `ans`, or None when it is not defined."""
         constant = CONSTANT_VALUES.get(name)
         if constant is not None:
             return constant
-        stored = self.ans if name == "ans" else self.variables.get(name)
-        if stored is None:
-            return None
-        cached = self._exact.get(name)
-        if cached is not None and cached[0] is stored:
-            return cached[1]
-        try:
-            return from_decimal(stored)
-        except (ValueError, OverflowError, ArithmeticError, TypeError):
-            return None
+        return self.ans if name == "ans" else self.variables.get(name)
 
-    def remember(self, value: Num, decimal: Decimal, name: str | None) -> None:
-        self.ans = decimal
-        self._exact["ans"] = (decimal, value)
+    def remember(self, value: Num, name: str | None) -> None:
+        """Make `value` the new `ans`, and the value of variable `name` unless it is None."""
+        self.ans = value
         if name is not None:
-            self.variables[name] = decimal
-            self._exact[name] = (decimal, value)
+            self.variables[name] = value
 
 
 def evaluate(text: str, session: Session | None = None, commit: bool = True) -> Result:
@@ -152,8 +158,8 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
         return _failure(text, CalcError(f"internal error ({type(exception).__name__})"), reading)
     assigned = tree.target.name if type(tree) is Assign else None
     if commit:
-        session.remember(value, decimal, assigned)
-    return Result(text, True, decimal, display, assigned, None, reading)
+        session.remember(value, assigned)
+    return Result(text, True, decimal, display, assigned, None, reading, value)
 
 
 def _read(text: str) -> Reading:

@@ -1,7 +1,8 @@
-"""Operators on engine numbers: exact for int/Fraction within the digit budget, else approximate.
+"""Operators on engine numbers: exact for int/Fraction within the digit budgets, else approximate.
 
 Every function may raise MathError or LimitError without a span; the evaluator adds it.
-Decimal work happens in the evaluator's localcontext(WORK_CONTEXT) or a local copy of it.
+Decimal work happens in the evaluator's localcontext(WORK_CONTEXT) or numbers.working_precision().
+An exact operation whose cost is quadratic in its operands runs only when numbers.work_fits().
 """
 
 from __future__ import annotations
@@ -14,28 +15,36 @@ from decimal import (
     InvalidOperation,
     Overflow,
     Underflow,
-    localcontext,
 )
 from fractions import Fraction
+from functools import cache
 
 from .errors import CalcError, LimitError, MathError
 from .limits import (
     MAX_DECIMAL_EXPONENT,
     MAX_EXACT_DIGITS,
+    MAX_EXACT_FACTORIAL,
+    MAX_EXACT_FRACTION_DIGITS,
     MAX_EXACT_ROOT_DEGREE,
     MAX_FACTORIAL_ARGUMENT,
     WORK_PRECISION,
 )
-from .numbers import MAX_EXACT_BITS, Num, exact, exact_int, format_number, to_decimal
+from .numbers import (
+    MAX_EXACT_BITS,
+    MAX_WORKING_PRECISION,
+    Num,
+    exact,
+    exact_int,
+    format_number,
+    to_decimal,
+    work_fits,
+    working_precision,
+)
 
 # An approximate result this much smaller than its operands is cancellation noise: sqrt(2)^2 - 2
 # and sin(pi) are zero to within the working precision.
 _NOISE_DIGITS = WORK_PRECISION - 3
 _NOISE = Decimal(f"1e-{_NOISE_DIGITS}")
-# n! has at most MAX_EXACT_DIGITS digits up to this n; beyond it Stirling's series takes over.
-EXACT_FACTORIAL_MAX = max(
-    n for n in range(1, 5000) if math.lgamma(n + 1) / math.log(10) < MAX_EXACT_DIGITS - 1
-)
 _TOO_LARGE = f"result too large (beyond 1e+{MAX_DECIMAL_EXPONENT:,})"
 _TOO_SMALL = f"result too small (below 1e-{MAX_DECIMAL_EXPONENT:,})"
 
@@ -56,13 +65,13 @@ def decimal_error(error: ArithmeticError) -> CalcError:
 def add(a: Num, b: Num) -> Num:
     if type(a) is int and type(b) is int:
         return exact_int(a + b)
-    if type(a) is Decimal or type(b) is Decimal:
-        a, b = to_decimal(a), to_decimal(b)
-        result = a + b
-        if result and result.adjusted() < max(a.adjusted(), b.adjusted()) - _NOISE_DIGITS:
-            return 0
-        return result
-    return exact(a + b)
+    if type(a) is not Decimal and type(b) is not Decimal and work_fits(a, b):
+        return exact(a + b)
+    a, b = to_decimal(a), to_decimal(b)
+    result = a + b
+    if result and result.adjusted() < max(a.adjusted(), b.adjusted()) - _NOISE_DIGITS:
+        return 0
+    return result
 
 
 def negate(a: Num) -> Num:
@@ -75,32 +84,31 @@ def subtract(a: Num, b: Num) -> Num:
 
 def multiply(a: Num, b: Num) -> Num:
     if type(a) is int and type(b) is int:
+        # Karatsuba: up to ~100 µs for a product of MAX_EXACT_DIGITS digits.
         if a.bit_length() + b.bit_length() > MAX_EXACT_BITS + 1:
             return to_decimal(a) * to_decimal(b)
         return a * b
-    if type(a) is Decimal or type(b) is Decimal:
-        return to_decimal(a) * to_decimal(b)
-    # At least one operand is a Fraction, so the product is one.
-    return exact(a * b)
+    if type(a) is not Decimal and type(b) is not Decimal and work_fits(a, b):
+        return exact(a * b)
+    return to_decimal(a) * to_decimal(b)
 
 
 def divide(a: Num, b: Num) -> Num:
     if not b:
         raise MathError("division by zero")
-    if type(a) is int and type(b) is int:
-        quotient, remainder = divmod(a, b)
-        return quotient if not remainder else Fraction(a, b)
-    if type(a) is Decimal or type(b) is Decimal:
-        return to_decimal(a) / to_decimal(b)
-    # At least one operand is a Fraction, so the quotient is one.
-    return exact(a / b)
+    if type(a) is not Decimal and type(b) is not Decimal and work_fits(a, b):
+        if type(a) is int and type(b) is int:
+            quotient, remainder = divmod(a, b)
+            return quotient if not remainder else exact(Fraction(a, b))
+        return exact(a / b)
+    return to_decimal(a) / to_decimal(b)
 
 
 def modulo(a: Num, b: Num) -> Num:
     """Floored modulo: the result has the sign of the divisor (-7 mod 3 = 2)."""
     if not b:
         raise MathError("mod by zero is undefined")
-    if type(a) is not Decimal and type(b) is not Decimal:
+    if type(a) is not Decimal and type(b) is not Decimal and work_fits(a, b):
         return exact(Fraction(a % b)) if type(a) is Fraction or type(b) is Fraction else a % b
     a, b = to_decimal(a), to_decimal(b)
     try:
@@ -151,8 +159,10 @@ def _integer_power(base: Num, n: int) -> Num:
         return base**n
     if base in (1, -1):
         return 1 if base == 1 or n % 2 == 0 else -1
-    size = max(abs(base.numerator), base.denominator)
-    if abs(n) * math.log10(size) > MAX_EXACT_DIGITS:
+    # The result's digits, estimated before it is computed: an integer or a fraction's two parts.
+    digits = abs(n) * (math.log10(abs(base.numerator)) + math.log10(base.denominator))
+    budget = MAX_EXACT_DIGITS if type(base) is int and n >= 0 else MAX_EXACT_FRACTION_DIGITS
+    if digits > budget:
         return _via_logarithm(abs(to_decimal(base)), Decimal(n), base < 0 and n % 2 == 1)
     if type(base) is int and n >= 0:
         return exact_int(base**n)
@@ -178,47 +188,62 @@ def _decimal_power(base: Decimal, exponent: Decimal) -> Num:
         if exponent < 0:
             raise MathError("division by zero (0 to a negative power)")
         return 0
-    with localcontext() as context:
-        context.prec = 12
-        magnitude = abs(exponent * base.ln())
-    if magnitude > 10**6:
+    bound = _logarithm_bound(base, exponent)
+    if bound > 10**5:
         return _via_logarithm(base, exponent, negative=False)
-    with localcontext() as context:
-        context.prec += 5
-        result = base**exponent
+    # exp(y ln x) with guard digits for the logarithm's integer digits (at most 6 here) costs half
+    # of Decimal's correctly rounded power, and is within an ulp of it at WORK_PRECISION.
+    with working_precision(WORK_PRECISION + 10 + max(0, bound.adjusted())):
+        result = (exponent * base.ln()).exp()
     return +result
+
+
+def _logarithm_bound(base: Decimal, exponent: Decimal) -> Decimal:
+    """A cheap upper bound on |exponent · log10(base)|: log10(base) lies in [a, a + 1)."""
+    a = base.adjusted()
+    with working_precision(12):
+        return abs(exponent) * max(abs(a), abs(a + 1))
 
 
 def _via_logarithm(base: Decimal, exponent: Decimal, negative: bool) -> Decimal:
     """base^exponent for a huge result, as mantissa × 10^k from log10: 9^9^9 in microseconds."""
-    with localcontext() as context:
-        context.prec = 12
-        estimate = exponent * base.log10()
-        if estimate > MAX_DECIMAL_EXPONENT:
-            raise LimitError(_TOO_LARGE)
-        if estimate < -MAX_DECIMAL_EXPONENT:
-            raise LimitError(_TOO_SMALL)
-        context.prec = WORK_PRECISION + 5 + max(0, estimate.adjusted())
-        logarithm = exponent * base.log10()
-        return _from_log10(logarithm, negative)
+    bound = _logarithm_bound(base, exponent)
+    if bound.adjusted() > 16:
+        # Possibly far too large (a base near 1 overstates it): estimate it to 12 digits.
+        with working_precision(12):
+            bound = exponent * base.log10()
+        if abs(bound) > MAX_DECIMAL_EXPONENT:
+            raise LimitError(_TOO_LARGE if bound > 0 else _TOO_SMALL)
+    # The logarithm's integer digits (at most 17) come on top of the digits the mantissa needs.
+    with working_precision(WORK_PRECISION + 6 + max(0, bound.adjusted())):
+        # ln and a cached ln 10: half the cost of Decimal.log10.
+        logarithm = exponent * base.ln() / _ln10()
+    return _from_log10(logarithm, negative)
+
+
+@cache
+def _ln10() -> Decimal:
+    with working_precision(MAX_WORKING_PRECISION):
+        return Decimal(10).ln()
 
 
 def _from_log10(logarithm: Decimal, negative: bool) -> Decimal:
-    """10^logarithm at WORK_PRECISION, for a logarithm computed with enough integer digits."""
-    with localcontext() as context:
-        whole = logarithm.to_integral_value(rounding=ROUND_FLOOR)
-        fraction = logarithm - whole
-        context.prec = WORK_PRECISION + 5
-        mantissa = Decimal(10) ** fraction
-        if abs(whole) > MAX_DECIMAL_EXPONENT:
-            raise LimitError(_TOO_LARGE if whole > 0 else _TOO_SMALL)
-        result = mantissa.scaleb(whole)
+    """10^logarithm in the caller's context, for a logarithm computed with enough integer digits."""
+    whole = logarithm.to_integral_value(rounding=ROUND_FLOOR)
+    fraction = logarithm - whole
+    if abs(whole) > MAX_DECIMAL_EXPONENT:
+        raise LimitError(_TOO_LARGE if whole > 0 else _TOO_SMALL)
+    with working_precision(WORK_PRECISION + 5):
+        result = (fraction * _ln10()).exp().scaleb(whole)
     result = +result
     return -result if negative else result
 
 
 def exact_root(value: int | Fraction, degree: int) -> int | Fraction | None:
-    """The exact `degree`-th root of a non-negative rational, or None if it is irrational."""
+    """The exact `degree`-th root of a non-negative rational, or None if it is irrational (or
+    too large to look for: the search is quadratic in the value's size)."""
+    if not work_fits(value, value):
+        return None
     if type(value) is int:
         return _integer_root(value, degree)
     numerator = _integer_root(value.numerator, degree)
@@ -249,7 +274,8 @@ def whole_number(value: Num, message: str) -> int:
     if type(value) is int:
         return value
     if type(value) is Decimal:
-        if value.adjusted() >= MAX_EXACT_DIGITS:
+        # An approximation with more integer digits than it has significant ones is no integer.
+        if value.adjusted() >= WORK_PRECISION:
             raise LimitError(f"{message} (this one is too large to use exactly)")
         nearest = value.to_integral_value()
         if abs(value - nearest) <= abs(value) * _NOISE:
@@ -264,7 +290,7 @@ def factorial(value: Num) -> Num:
     n = whole_number(value, message)
     if n < 0:
         raise MathError(message)
-    if n <= EXACT_FACTORIAL_MAX:
+    if n <= MAX_EXACT_FACTORIAL:
         return math.factorial(n)
     if n > MAX_FACTORIAL_ARGUMENT:
         raise LimitError(f"factorial argument too large (over {MAX_FACTORIAL_ARGUMENT:,})")
@@ -272,18 +298,19 @@ def factorial(value: Num) -> Num:
 
 
 def _stirling_factorial(n: int) -> Decimal:
-    """n! from Stirling's series for ln n!; its terms below are good to 1e-40 for n > 3000."""
+    """n! from Stirling's series for ln n!; the first omitted term is below 1e-46 for n > 1000."""
     from .decimal_math import ln_2pi
 
-    with localcontext() as context:
-        context.prec = WORK_PRECISION + 10 + len(str(n))
+    # ln n! has up to 15 integer digits (n <= MAX_FACTORIAL_ARGUMENT); they come on top.
+    with working_precision(WORK_PRECISION + 10 + len(str(n))):
         x = Decimal(n)
         ln_factorial = (x + Decimal("0.5")) * x.ln() - x + ln_2pi() / 2
         correction = Decimal(0)
         for numerator, denominator, power_of_n in _STIRLING_TERMS:
             correction += Decimal(numerator) / (denominator * x**power_of_n)
         ln_factorial += correction
-        return _from_log10(ln_factorial / Decimal(10).ln(), negative=False)
+        logarithm = ln_factorial / Decimal(10).ln()
+    return _from_log10(logarithm, negative=False)
 
 
 # Bernoulli-number terms B(2k) / (2k (2k-1) n^(2k-1)) of Stirling's series.

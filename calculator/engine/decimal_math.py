@@ -2,16 +2,19 @@
 
 exp, ln, log10 and sqrt come from the decimal module (correctly rounded); the trigonometric
 functions are Taylor series after reducing the argument with 300 digits of pi. Each function works
-a few guard digits above the caller's context precision and rounds back to it.
+a few guard digits above the caller's context precision (through numbers.working_precision) and
+rounds back to it. A tiny argument is answered from the series' first term (sin x = x, cos x = 1),
+so no function's precision grows with how small its argument is.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, getcontext, localcontext
+from decimal import Decimal, getcontext
 from functools import cache
 
 from .errors import LimitError
 from .limits import MAX_TRIG_EXPONENT
+from .numbers import MAX_WORKING_PRECISION, guard_digits, working_precision
 
 _PI_DIGITS = (
     "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803"
@@ -21,6 +24,9 @@ _PI_DIGITS = (
 )
 _PI = Decimal(_PI_DIGITS)
 _GUARD = 10
+# Reducing an argument up to 10^MAX_TRIG_EXPONENT modulo pi/2 needs that many more digits: the one
+# computation allowed beyond MAX_WORKING_PRECISION, and still within the digits of pi we carry.
+_REDUCTION_PRECISION = MAX_WORKING_PRECISION + MAX_TRIG_EXPONENT
 
 
 def pi() -> Decimal:
@@ -30,9 +36,14 @@ def pi() -> Decimal:
 
 @cache
 def ln_2pi() -> Decimal:
-    with localcontext() as context:
-        context.prec = 80
+    with working_precision(MAX_WORKING_PRECISION):
         return (2 * _PI).ln()
+
+
+def is_tiny(x: Decimal) -> bool:
+    """Whether x² is below the last guard digit of x: then f(x) = f(0) + f'(0)·x to full precision
+    for every function here (sin x = x, cos x = 1, sinh x = x, atan x = x…)."""
+    return 2 * x.adjusted() < -(getcontext().prec + _GUARD)
 
 
 def sin(x: Decimal) -> Decimal:
@@ -48,16 +59,18 @@ def _sin_cos(x: Decimal, cosine: bool) -> Decimal:
         raise LimitError(
             f"{'cos' if cosine else 'sin'} argument too large (beyond 1e{MAX_TRIG_EXPONENT})"
         )
-    with localcontext() as context:
-        precision = context.prec
-        context.prec = precision + _GUARD + max(0, x.adjusted())
+    precision = getcontext().prec
+    with working_precision(precision + _GUARD + max(0, x.adjusted()), limit=_REDUCTION_PRECISION):
         half_pi = pi() / 2
         quadrant = (x / half_pi).to_integral_value()
         reduced = x - quadrant * half_pi
-        context.prec = precision + _GUARD
+    with guard_digits(_GUARD):
         # sin(r + k·pi/2) cycles through sin r, cos r, -sin r, -cos r.
         turn = (int(quadrant) + (1 if cosine else 0)) % 4
-        value = _cos_series(reduced) if turn % 2 else _sin_series(reduced)
+        if is_tiny(reduced):
+            value = Decimal(1) if turn % 2 else +reduced
+        else:
+            value = _cos_series(reduced) if turn % 2 else _sin_series(reduced)
         if turn >= 2:
             value = -value
     return +value
@@ -75,8 +88,8 @@ def _taylor(x: Decimal, first_power: int) -> Decimal:
     """sin x (first_power 1) or cos x (first_power 0) for |x| <= pi/4, summed in fixed point.
 
     Integers scaled by 10^(precision + 2) are several times faster than Decimal terms here; each
-    flooring division costs at most one unit in the last of the two extra digits. A tiny x gets
-    more digits, so that sin x keeps its full relative precision.
+    flooring division costs at most one unit in the last of the two extra digits. A small x gets
+    more digits, so that sin x keeps its full relative precision; a tiny one never gets here.
     """
     digits = getcontext().prec + 2 + max(0, -x.adjusted())
     scale = 10**digits
@@ -92,8 +105,9 @@ def _taylor(x: Decimal, first_power: int) -> Decimal:
 
 
 def atan(x: Decimal) -> Decimal:
-    with localcontext() as context:
-        context.prec += _GUARD
+    if is_tiny(x):
+        return +x
+    with guard_digits(_GUARD):
         negative = x < 0
         x = abs(x)
         value = pi() / 2 - _atan_small(1 / x) if x > 1 else _atan_small(x)
@@ -105,6 +119,8 @@ def atan(x: Decimal) -> Decimal:
 def _atan_small(x: Decimal) -> Decimal:
     """atan for 0 <= x <= 1: halve twice with atan(x) = 2 atan(x / (1 + sqrt(1 + x²))), then sum
     the Taylor series, which then gains more than a digit per term."""
+    if is_tiny(x):
+        return x
     for _ in range(2):
         x = x / (1 + (1 + x * x).sqrt())
     square = x * x
@@ -123,8 +139,7 @@ def _atan_small(x: Decimal) -> Decimal:
 
 def atan2(y: Decimal, x: Decimal) -> Decimal:
     """The angle of the point (x, y); the caller rules out (0, 0)."""
-    with localcontext() as context:
-        context.prec += _GUARD
+    with guard_digits(_GUARD):
         if not x:
             value = pi() / 2 if y > 0 else -pi() / 2
         else:
@@ -136,31 +151,33 @@ def atan2(y: Decimal, x: Decimal) -> Decimal:
 
 def asin(x: Decimal) -> Decimal:
     """arcsine for -1 <= x <= 1 (checked by the caller)."""
-    with localcontext() as context:
-        context.prec += _GUARD
+    if is_tiny(x):
+        return +x
+    with guard_digits(_GUARD):
         value = pi() / 2 * x if abs(x) == 1 else atan(x / (1 - x * x).sqrt())
     return +value
 
 
 def acos(x: Decimal) -> Decimal:
-    with localcontext() as context:
-        context.prec += _GUARD
+    with guard_digits(_GUARD):
         value = pi() / 2 - asin(x)
     return +value
 
 
 def sinh(x: Decimal) -> Decimal:
-    with localcontext() as context:
-        # e^x - e^-x cancels about -log10|x| digits for small x.
-        context.prec += _GUARD + max(0, -x.adjusted())
+    if is_tiny(x):
+        return +x
+    with guard_digits(_GUARD + max(0, -x.adjusted())):
+        # e^x - e^-x cancels about -log10|x| digits for small x (at most half the precision here).
         grow = x.exp()
         value = (grow - 1 / grow) / 2
     return +value
 
 
 def cosh(x: Decimal) -> Decimal:
-    with localcontext() as context:
-        context.prec += _GUARD
+    if is_tiny(x):
+        return Decimal(1)
+    with guard_digits(_GUARD):
         grow = x.exp()
         value = (grow + 1 / grow) / 2
     return +value
@@ -170,8 +187,9 @@ def tanh(x: Decimal) -> Decimal:
     if abs(x) > 100:
         # 1 - tanh(100) is below 1e-86: beyond any working precision.
         return Decimal(1).copy_sign(x)
-    with localcontext() as context:
-        context.prec += _GUARD + max(0, -x.adjusted())
+    if is_tiny(x):
+        return +x
+    with guard_digits(_GUARD + max(0, -x.adjusted())):
         grow = (2 * x).exp()
         value = (grow - 1) / (grow + 1)
     return +value

@@ -10,15 +10,20 @@ from fractions import Fraction
 from . import decimal_math
 from .arithmetic import add, exact_root, factorial, multiply, whole_number
 from .errors import LimitError, MathError, ParseError
-from .limits import MAX_EXACT_DIGITS, MAX_ROUND_DIGITS, WORK_PRECISION
+from .limits import MAX_EXACT_DIGITS, MAX_EXACT_WORK, MAX_ROUND_DIGITS, WORK_PRECISION
 from .numbers import (
     MAX_EXACT_BITS,
+    MAX_WORK_BITS,
     WORK_CONTEXT,
     Num,
     exact,
     format_number,
     from_decimal,
+    guard_digits,
+    size,
     to_decimal,
+    work_fits,
+    working_precision,
 )
 from .tokens import Span
 
@@ -43,8 +48,7 @@ def _cbrt(x: Num) -> Num:
         if root is not None:
             return root if x > 0 else -root
     magnitude = abs(to_decimal(x))
-    with localcontext() as context:
-        context.prec += 5
+    with guard_digits(5):
         root = (magnitude.ln() / 3).exp()
     root = +root
     return root if x > 0 else -root
@@ -74,21 +78,32 @@ def _logarithm(name: str, x: Num, base: Num) -> Num:
         whole = _exact_logarithm(x, base)
         if whole is not None:
             return whole
-    with localcontext() as context:
-        context.prec += 5
+    with guard_digits(5):
         value = to_decimal(x).log10() if base == 10 else to_decimal(x).ln() / to_decimal(base).ln()
     return +value
 
 
 def _exact_logarithm(x: int | Fraction, base: int | Fraction) -> int | None:
-    """k when x = base^k exactly (log2(8) = 3, log(1/1000) = -3), else None."""
-    with localcontext() as context:
-        context.prec = 20
+    """k when x = base^k exactly (log2(8) = 3, log(1/1000) = -3), else None.
+
+    base^k is p^k/q^k in lowest terms, so it can equal x = r/s only if p^k has the size of r and
+    q^k that of s: checked before the power is computed, which then costs no more than x's size.
+    """
+    with working_precision(20):
         estimate = to_decimal(x).ln() / to_decimal(base).ln()
         k = int(estimate.to_integral_value())
-        if abs(estimate - k) > Decimal("1e-12") or abs(k) > MAX_EXACT_BITS:
+        if abs(estimate - k) > Decimal("1e-12"):
             return None
-    return k if Fraction(base) ** k == x else None
+    power = Fraction(base) if k >= 0 else 1 / Fraction(base)
+    target = Fraction(x)
+    pairs = ((power.numerator, target.numerator), (power.denominator, target.denominator))
+    for part, goal in pairs:
+        if part == 1:
+            if goal != 1:
+                return None
+        elif not (part.bit_length() - 1) * abs(k) < goal.bit_length() <= part.bit_length() * abs(k):
+            return None
+    return k if power ** abs(k) == target else None
 
 
 def _log(x: Num, base: Num = 10) -> Num:
@@ -118,6 +133,13 @@ def _round(x: Num, digits: Num = 0) -> Num:
     places = whole_number(digits, "round's number of digits must be an integer")
     if abs(places) > MAX_ROUND_DIGITS:
         raise LimitError(f"round's number of digits must be at most {MAX_ROUND_DIGITS:,}")
+    if type(x) is int and places >= 0:
+        return x
+    if type(x) is not Decimal:
+        # Exactly: x·10^n, rounded, over 10^n, whose gcd costs (size(x) + size(10^n))·size(10^n).
+        scale_bits = int(abs(places) * 3.33) + 1
+        if (size(x) + scale_bits) * scale_bits > MAX_WORK_BITS:
+            x = to_decimal(x)
     if type(x) is Decimal:
         if x.adjusted() + places >= WORK_PRECISION:
             return x
@@ -188,16 +210,34 @@ def _integers(name: str, args: tuple[Num, ...]) -> list[int]:
 
 
 def _gcd(*args: Num) -> Num:
-    return math.gcd(*_integers("gcd", args))
+    result = 0
+    for n in _integers("gcd", args):
+        _check_work("gcd", result, n)
+        result = math.gcd(result, n)
+    return result
 
 
 def _lcm(*args: Num) -> Num:
     result = 1
     for n in _integers("lcm", args):
-        result = math.lcm(result, n)
-        if result.bit_length() > MAX_EXACT_BITS:
-            raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
+        if result.bit_length() + n.bit_length() > MAX_EXACT_BITS + 1:
+            # The lcm divides the product: only a common factor could bring it back in budget.
+            _check_work("lcm", result, n)
+            result = math.lcm(result, n)
+            if result.bit_length() > MAX_EXACT_BITS:
+                raise LimitError(f"lcm result too large (more than {MAX_EXACT_DIGITS:,} digits)")
+        else:
+            _check_work("lcm", result, n)
+            result = math.lcm(result, n)
     return result
+
+
+def _check_work(name: str, a: int, b: int) -> None:
+    """gcd and lcm have no approximate answer: refuse operands too large to compute exactly."""
+    if not work_fits(a, b):
+        raise LimitError(
+            f"{name} of numbers this large is not computed (limit {MAX_EXACT_WORK:,} digits²)"
+        )
 
 
 def _extreme(choose: Callable) -> Callable[..., Num]:
@@ -274,17 +314,16 @@ CONSTANTS: dict[str, str] = {
 
 
 def _constant_values() -> dict[str, Decimal]:
-    with localcontext(WORK_CONTEXT) as context:
-        context.prec += 10
-        pi = decimal_math.pi()
-        values = {
-            "deg": pi / 180,
-            "e": Decimal(1).exp(),
-            "phi": (1 + Decimal(5).sqrt()) / 2,
-            "pi": pi,
-            "tau": 2 * pi,
-        }
-        context.prec -= 10
+    with localcontext(WORK_CONTEXT):
+        with guard_digits(10):
+            pi = decimal_math.pi()
+            values = {
+                "deg": pi / 180,
+                "e": Decimal(1).exp(),
+                "phi": (1 + Decimal(5).sqrt()) / 2,
+                "pi": pi,
+                "tau": 2 * pi,
+            }
         return {name: +value for name, value in values.items()}
 
 

@@ -1,4 +1,9 @@
-"""Every bound on the engine's work, in one place, each with the reason it exists."""
+"""Every bound on the engine's work, in one place, each with the reason it exists.
+
+The invariant these give (see numbers.py): no operation creates or consumes more digits than a
+limit below allows, and each checks its operands' sizes *before* doing the work, so one operation
+costs at most about 100 µs and a line costs at most its length times that.
+"""
 
 # Longer input is not something a person types into a calculator; checked before any other work.
 MAX_EXPRESSION_LENGTH = 1000
@@ -6,12 +11,24 @@ MAX_EXPRESSION_LENGTH = 1000
 # 8 Python frames in the parser, so this stays ~750 frames below Python's recursion limit even
 # when the caller (Django, Channels) is itself deep in the stack.
 MAX_NESTING_DEPTH = 32
-# Exact integers (and the numerator/denominator of exact fractions) up to this many digits are kept
-# exactly and shown in full; beyond it they become WORK_PRECISION-digit approximations, which keeps
-# every big-integer operation in the microsecond range.
-MAX_EXACT_DIGITS = 10_000
+# Exact integers up to this many digits are kept exactly and shown in full; beyond it they become
+# WORK_PRECISION-digit approximations. Adding two costs about 1 µs; a product or power reaching
+# this size about 40 µs (10,000 digits: 140 µs, 250 of them in one line 75 ms).
+MAX_EXACT_DIGITS = 5_000
+# An exact fraction's numerator and denominator together have at most this many digits (beyond,
+# it is an approximation): every fraction operation runs gcds, whose cost is quadratic in size.
+MAX_EXACT_FRACTION_DIGITS = 2_000
+# Division, remainder, gcd, fraction arithmetic and exact roots cost about the product of their
+# operands' sizes; above this many digits² (≈ 50 µs) the exact path is not taken.
+MAX_EXACT_WORK = 1_000_000
+# n! is computed exactly up to this n (2,568 digits, ≈ 30 µs); beyond it Stirling's series.
+MAX_EXACT_FACTORIAL = 1000
 # Significant digits of every inexact computation; the spec asks for at least 30.
 WORK_PRECISION = 40
+# Digits an internal computation may carry beyond WORK_PRECISION: sinh and tanh of a small x
+# (cancelling up to 25 digits, plus 10 guard digits) and the deepest nesting of guard digits
+# (acos → asin → atan, 10 each) fit; more would cost time for digits nobody sees.
+MAX_GUARD_DIGITS = 40
 # Significant digits shown for inexact results.
 DISPLAY_DIGITS = 15
 # Exact non-integers (e.g. 0.1234567890123456789) are shown in full up to this many significant
@@ -23,12 +40,16 @@ MAX_DECIMAL_EXPONENT = 10**15
 # A factorial's argument above this would overflow MAX_DECIMAL_EXPONENT anyway (n! ~ 10^(n log n)).
 MAX_FACTORIAL_ARGUMENT = 10**14
 # sin/cos/tan reduce their argument modulo pi using the digits of pi we carry (300); arguments up
-# to 10^MAX_TRIG_EXPONENT leave WORK_PRECISION digits after reduction.
+# to 10^MAX_TRIG_EXPONENT leave WORK_PRECISION digits after reduction. The one computation allowed
+# beyond MAX_GUARD_DIGITS: it carries this many more digits (see decimal_math._sin_cos).
 MAX_TRIG_EXPONENT = 250
 # round(x, n) builds 10^n; larger n cannot change an exact result with MAX_EXACT_DIGITS digits.
 MAX_ROUND_DIGITS = MAX_EXACT_DIGITS
 # x^(p/q) is tried as an exact root for denominators up to this (4^0.5 = 2, 8^(1/3) = 2).
 MAX_EXACT_ROOT_DEGREE = 64
+# The stored text of any value (codec.dump_value) is at most this long: an exact integer of
+# MAX_EXACT_DIGITS digits, its kind and room for a unit.
+MAX_STORED_CHARS = MAX_EXACT_DIGITS + 100
 # Parsed lines (tree and interpretation) kept for re-evaluation: a live preview re-sends the same
 # text often. At most this many trees of at most MAX_EXPRESSION_LENGTH characters each.
 PARSE_CACHE_SIZE = 512

@@ -1,12 +1,19 @@
-"""The engine's numbers and their display.
+"""The engine's numbers, the bounds on their size and precision, and their display.
 
 A value is an `int` or a `Fraction` when it is exact, and a `Decimal` of WORK_PRECISION digits when
-it is an approximation (irrational results, or exact results too big for MAX_EXACT_DIGITS). Exact
+it is an approximation (irrational results, or exact results over the digit budgets). Exact
 rationals are why 1/3*3 is exactly 1 and floor(1/3*3) is 1, not 0.
+
+The cost invariant (limits.py): an exact value has at most MAX_EXACT_DIGITS digits (an integer) or
+MAX_EXACT_FRACTION_DIGITS (a fraction's two parts together); an operation whose cost is quadratic
+runs exactly only when `work_fits` its operands; a Decimal computation runs at most
+MAX_GUARD_DIGITS above WORK_PRECISION, asked for through `working_precision`. Each is checked
+before the work is done, so no operation's cost depends on more than these limits.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -15,6 +22,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
     Underflow,
+    getcontext,
     localcontext,
 )
 from fractions import Fraction
@@ -24,6 +32,9 @@ from .limits import (
     MAX_DECIMAL_EXPONENT,
     MAX_EXACT_DIGITS,
     MAX_EXACT_DISPLAY_DIGITS,
+    MAX_EXACT_FRACTION_DIGITS,
+    MAX_EXACT_WORK,
+    MAX_GUARD_DIGITS,
     WORK_PRECISION,
 )
 
@@ -38,7 +49,7 @@ WORK_CONTEXT = Context(
     traps=[InvalidOperation, DivisionByZero, Overflow, Underflow],
 )
 # Exact conversions (an exact fraction's terminating expansion, stripping zeros) need room for
-# every digit an exact value may have.
+# every digit an exact value may have; they never round, so the precision costs nothing unused.
 _EXACT_CONTEXT = Context(
     prec=4 * MAX_EXACT_DIGITS,
     Emax=MAX_DECIMAL_EXPONENT,
@@ -52,13 +63,53 @@ _DISPLAY_CONTEXT = Context(
     Emin=-MAX_DECIMAL_EXPONENT,
     traps=[InvalidOperation, DivisionByZero],
 )
-# 10,000 decimal digits ≈ 33,220 bits; bit_length() is the cheap size test.
-MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * 3.321928094887362)
+# The most digits a Decimal computation may use (see working_precision).
+MAX_WORKING_PRECISION = WORK_PRECISION + MAX_GUARD_DIGITS
+_BITS_PER_DIGIT = 3.321928094887362
+# Sizes are measured in bits (int.bit_length() is the cheap size test): 10,000 digits ≈ 33,220 bits.
+MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * _BITS_PER_DIGIT)
+MAX_FRACTION_BITS = int(MAX_EXACT_FRACTION_DIGITS * _BITS_PER_DIGIT)
+MAX_WORK_BITS = int(MAX_EXACT_WORK * _BITS_PER_DIGIT**2)
 # Integers up to this many digits are always written out (1e20 as 100000000000000000000); longer
 # ones are too, unless they are a few significant digits followed by zeros.
 _FULL_INTEGER_DIGITS = 21
 # Python refuses int -> str beyond 4,300 digits (sys.int_max_str_digits); go through Decimal there.
 _STR_SAFE_BITS = 14_000
+# Decimal(int) is quadratic in the digits (1.5 ms at 10,000); beyond this many bits to_decimal
+# converts only the leading bits it needs.
+_DIRECT_BITS = 2_000
+
+
+class PrecisionError(RuntimeError):
+    """An internal computation asked for more digits than the design allows: a bug, not an input."""
+
+
+def working_precision(digits: int, limit: int = MAX_WORKING_PRECISION) -> AbstractContextManager:
+    """A local decimal context of `digits` significant digits; more than `limit` is refused.
+
+    Every Decimal computation that needs more digits than its caller goes through here, so none
+    runs at more than MAX_WORKING_PRECISION (the one documented exception passes its own limit).
+    """
+    if digits > limit:
+        raise PrecisionError(f"{digits} digits asked for, {limit} allowed")
+    return localcontext(prec=digits)
+
+
+def guard_digits(extra: int) -> AbstractContextManager:
+    """working_precision() at `extra` digits above the current context's precision."""
+    return working_precision(getcontext().prec + extra)
+
+
+def size(value: int | Fraction) -> int:
+    """An exact value's size in bits (both parts of a fraction), at least 1."""
+    if type(value) is int:
+        return value.bit_length() or 1
+    return value.numerator.bit_length() + value.denominator.bit_length()
+
+
+def work_fits(a: int | Fraction, b: int | Fraction) -> bool:
+    """Whether an operation quadratic in its operands' sizes may run exactly on a and b."""
+    return size(a) * size(b) <= MAX_WORK_BITS
 
 
 def parse_literal(text: str) -> Num:
@@ -92,64 +143,91 @@ def from_decimal(value: Decimal) -> Num:
     sign, digits, exponent = value.as_tuple()
     if abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
         raise OverflowError("too large" if value.adjusted() > 0 else "too small")
-    if exponent >= 0:
-        if value.adjusted() < MAX_EXACT_DIGITS:
-            return int(value)
-    elif len(digits) < WORK_PRECISION and -exponent <= MAX_EXACT_DIGITS:
-        return exact(Fraction(value))
+    if len(digits) <= MAX_EXACT_DIGITS:
+        if exponent >= 0 and value.adjusted() < MAX_EXACT_DIGITS:
+            # int(Decimal) is quadratic in the digits; coefficient × 10^exponent is not.
+            coefficient = int("".join(map(str, digits))) if len(digits) < 4000 else int(value)
+            return -coefficient * 10**exponent if sign else coefficient * 10**exponent
+        if exponent < 0 and len(digits) < WORK_PRECISION and -exponent <= MAX_EXACT_FRACTION_DIGITS:
+            return exact(Fraction(value))
     with localcontext(WORK_CONTEXT):
         return +value
 
 
 def exact(value: Fraction) -> Num:
-    """Normalize an exact result: an int when whole, an approximation when over the digit budget."""
+    """Normalize an exact result: an int when whole, an approximation when over its budget."""
     if value.denominator == 1:
         return exact_int(value.numerator)
-    if (
-        value.numerator.bit_length() > MAX_EXACT_BITS
-        or value.denominator.bit_length() > MAX_EXACT_BITS
-    ):
-        return Decimal(value.numerator) / Decimal(value.denominator)
+    if value.numerator.bit_length() + value.denominator.bit_length() > MAX_FRACTION_BITS:
+        return to_decimal(value)
     return value
 
 
 def exact_int(value: int) -> Num:
     if value.bit_length() > MAX_EXACT_BITS:
-        return +Decimal(value)
+        return to_decimal(value)
     return value
 
 
 def to_decimal(value: Num) -> Decimal:
-    """The value as a Decimal rounded to the current context's precision."""
+    """The value as a Decimal rounded to the current context's precision.
+
+    Exact for a Decimal, correctly rounded for small ints and fractions; for large ones, from
+    their leading bits, within one unit in the last place (Decimal(int) is quadratic).
+    """
     if type(value) is Decimal:
         return value
     if type(value) is int:
+        if value.bit_length() <= _DIRECT_BITS:
+            return +Decimal(value)
+        with guard_digits(10):
+            decimal = _int_to_decimal(value)
+        return +decimal
+    numerator, denominator = value.numerator, value.denominator
+    if numerator.bit_length() <= _DIRECT_BITS and denominator.bit_length() <= _DIRECT_BITS:
+        return Decimal(numerator) / Decimal(denominator)
+    with guard_digits(10):
+        quotient = _int_to_decimal(numerator) / _int_to_decimal(denominator)
+    return +quotient
+
+
+def _int_to_decimal(value: int) -> Decimal:
+    """An int as leading bits × 2^shift in the current context: linear in size, not quadratic."""
+    keep = int(getcontext().prec * _BITS_PER_DIGIT) + 16
+    shift = value.bit_length() - keep
+    if shift <= 0:
         return +Decimal(value)
-    return Decimal(value.numerator) / Decimal(value.denominator)
+    leading = value >> shift if value > 0 else -(-value >> shift)
+    return Decimal(leading) * Decimal(2) ** shift
 
 
 def terminating_decimal(value: Fraction) -> Decimal | None:
-    """The exact decimal expansion of a fraction, or None if it never terminates."""
+    """The exact decimal expansion of a fraction, or None if it never terminates.
+
+    Only denominators 2^a·5^b terminate: the expansion is numerator·2^(k-a)·5^(k-b) / 10^k with
+    k = max(a, b), a product of at most MAX_EXACT_FRACTION_DIGITS·2.33 digits.
+    """
     denominator = value.denominator
-    # A denominator of only 2s and 5s divides 10^k for some k <= its bit length.
-    places = denominator.bit_length()
-    if pow(10, places, denominator):
-        return None
-    coefficient = value.numerator * (10**places // denominator)
+    twos = (denominator & -denominator).bit_length() - 1
+    rest = denominator >> twos
+    fives = 0
+    if rest > 1:
+        if rest % 5:
+            return None
+        # 5^k has bit length floor(k·log2(5)) + 1, so k is one of two candidates.
+        fives = int((rest.bit_length() - 1) / 2.321928094887362)
+        if 5**fives != rest:
+            fives += 1
+            if 5**fives != rest:
+                return None
+    places = max(twos, fives)
+    coefficient = value.numerator * 2 ** (places - twos) * 5 ** (places - fives)
     return Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT).normalize(_EXACT_CONTEXT)
 
 
 def to_value(value: Num) -> Decimal:
     """The full-precision Decimal of a result (exact when the result is exact and terminates)."""
-    if type(value) is int:
-        return Decimal(value)
-    if type(value) is Fraction:
-        decimal = terminating_decimal(value)
-        if decimal is not None:
-            return decimal
-        with localcontext(WORK_CONTEXT):
-            return to_decimal(value)
-    return value if value else Decimal(0)
+    return present(value)[1]
 
 
 def format_number(value: Num) -> str:
@@ -157,33 +235,35 @@ def format_number(value: Num) -> str:
 
     Scientific notation is `1.5e+310`-style, which decimal.Decimal() parses; `-0` is never shown.
     """
-    if type(value) is int:
-        digits = str(value) if value.bit_length() <= _STR_SAFE_BITS else str(Decimal(value))
-        if len(digits) > _FULL_INTEGER_DIGITS and len(digits.rstrip("0")) <= DISPLAY_DIGITS + 1:
-            # 1.5e310 typed as a literal is exact, yet nobody wants 309 zeros.
-            return _format_decimal(Decimal(value).normalize(_EXACT_CONTEXT), exact=False)
-        return digits
-    if type(value) is Fraction:
-        return _format_fraction(value, terminating_decimal(value))
-    return _format_decimal(_DISPLAY_CONTEXT.plus(value).normalize(_DISPLAY_CONTEXT), exact=False)
+    return present(value)[0]
 
 
 def present(value: Num) -> tuple[str, Decimal]:
-    """format_number(value) and to_value(value) at once: a fraction's expansion is found once."""
+    """The display string and the full-precision Decimal of a value, each conversion done once."""
+    if type(value) is int:
+        decimal = Decimal(value)
+        digits = str(value) if value.bit_length() <= _STR_SAFE_BITS else str(decimal)
+        if len(digits) > _FULL_INTEGER_DIGITS and len(digits.rstrip("0")) <= DISPLAY_DIGITS + 1:
+            # 1.5e310 typed as a literal is exact, yet nobody wants 309 zeros.
+            return _format_decimal(decimal.normalize(_EXACT_CONTEXT), exact=False), decimal
+        return digits, decimal
     if type(value) is Fraction:
         decimal = terminating_decimal(value)
         display = _format_fraction(value, decimal)
         if decimal is None:
-            decimal = WORK_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+            with localcontext(WORK_CONTEXT):
+                decimal = to_decimal(value)
         return display, decimal
-    return format_number(value), to_value(value)
+    display = _format_decimal(_DISPLAY_CONTEXT.plus(value).normalize(_DISPLAY_CONTEXT), exact=False)
+    return display, value if value else Decimal(0)
 
 
 def _format_fraction(value: Fraction, decimal: Decimal | None) -> str:
     """A fraction's display, given its terminating expansion (None when it has none)."""
     if decimal is not None and len(decimal.as_tuple().digits) <= MAX_EXACT_DISPLAY_DIGITS:
         return _format_decimal(decimal, exact=True)
-    rounded = _DISPLAY_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    with localcontext(_DISPLAY_CONTEXT):
+        rounded = to_decimal(value)
     return _format_decimal(rounded.normalize(_DISPLAY_CONTEXT), exact=False)
 
 

@@ -13,17 +13,18 @@ from .tokens import Span, Token, TokenKind
 # (0x1F is not 0 × x1F), numbers before names (so 2e = 2 × e but 1e3 is a number), `**` before `*`.
 # Every character but trailing whitespace is matched, so positions are a running sum of lengths.
 # Numbers are matched loosely here (the simpler pattern is the faster one) and checked by
-# _NUMBER_RE when they are more than digits.
+# _NUMBER_RE when they are more than digits. An exponent's sign may be U+2212 (−), the minus sign
+# accepted everywhere else, so 1e−3 is a number and not 1·e − 3.
 _LEXEME_RE = re.compile(
     r"""(\s*)
-    (?:(0[xXbBoO][0-9A-Za-z_]*|(?:[0-9]|\.[0-9])[0-9_.]*(?:[eE][+-]?[0-9][0-9_]*)?)
+    (?:(0[xXbBoO][0-9A-Za-z_]*|(?:[0-9]|\.[0-9])[0-9_.]*(?:[eE][+\-−]?[0-9][0-9_]*)?)
       |([A-Za-z_][A-Za-z0-9_]*)
       |(\*\*|\S))""",
     re.VERBOSE,
 )
 _NUMBER_RE = re.compile(
     r"""0[xXbBoO][0-9A-Za-z_]*
-    |(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?""",
+    |(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+\-−]?[0-9](?:_?[0-9])*)?""",
     re.VERBOSE,
 )
 
@@ -86,7 +87,9 @@ def scan(text: str) -> list[tuple[TokenKind, str, int, int]]:
                 number.isdigit() or _NUMBER_RE.fullmatch(number)
             ):
                 raise _malformed_number(text, start)
-            append((_NUMBER, number.replace("_", ""), start, end))
+            if not number.isdigit():
+                number = number.replace("_", "").replace("−", "-")
+            append((_NUMBER, number, start, end))
         elif name:
             end = start + len(name)
             append((_MOD if name == "mod" else _NAME, name, start, end))

@@ -7,6 +7,8 @@ here; the consumer is what receives.
 
 from __future__ import annotations
 
+import json
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -24,12 +26,17 @@ def group(session_key: str) -> str:
 
 def entry_event(row: Calculation, html: str, origin: str) -> dict:
     """A stored row and its rendered entry (rendered once, whichever tab or process shows it);
-    `origin` names the socket that has shown it already. Plain types only, for Redis."""
-    return {"type": ENTRY, "origin": origin, "html": html, "row": row.to_message()}
+    `origin` names the socket that has shown it already.
+
+    The row travels as one JSON string: the in-memory layer deep-copies every message for every
+    member, and a string copies for free where a nested dict costs more than the rest of the
+    event; only a member that shows the entry decodes it.
+    """
+    return {"type": ENTRY, "origin": origin, "html": html, "row": json.dumps(row.to_message())}
 
 
 def row_of(event: dict) -> Calculation:
-    return Calculation.from_message(event["row"])
+    return Calculation.from_message(json.loads(event["row"]))
 
 
 def cleared_event(cleared_id: int, origin: str) -> dict:

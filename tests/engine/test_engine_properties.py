@@ -110,3 +110,36 @@ def test_sine_and_cosine_agree_with_the_pythagorean_identity(x):
     evaluate(f"x = {x}", session)
     result = evaluate("sin(x)^2 + cos(x)^2", session)
     assert result.ok and result.display == "1"
+
+
+exact_terms = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.builds("{}/{}".format, st.integers(-999, 999), st.integers(1, 999)),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=4, min_value=-1000, max_value=1000
+    ).map(str),
+    st.builds("{}^{}".format, st.integers(-9, 9), st.integers(-5, 5)),
+)
+operators = st.sampled_from(["+", "-", "*", "/", "mod", "^"])
+
+
+def _outcome(result):
+    return (True, result.display) if result.ok else (False, result.error.message)
+
+
+@settings(max_examples=300)
+@given(exact_terms, operators, exact_terms)
+def test_a_value_kept_between_lines_is_as_exact_as_one_line(a, op, b):
+    """`x = a` then `x op b` answers as `(a) op b`, also after the session is stored and loaded."""
+    from calculator.engine import dump_value, load_value
+
+    one_line = evaluate(f"({a}) {op} ({b})", Session())
+    session = Session()
+    if not evaluate(f"x = {a}", session).ok:
+        return
+    assert _outcome(evaluate(f"x {op} ({b})", session, commit=False)) == _outcome(one_line)
+    assert _outcome(evaluate(f"ans {op} ({b})", session, commit=False)) == _outcome(one_line)
+    restarted = Session(
+        {"x": load_value(dump_value(session.variables["x"]))}, load_value(dump_value(session.ans))
+    )
+    assert _outcome(evaluate(f"x {op} ({b})", restarted, commit=False)) == _outcome(one_line)

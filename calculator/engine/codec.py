@@ -1,0 +1,119 @@
+"""Engine values as lossless text, so a session rebuilt from storage keeps 1/3 a third.
+
+    int:42            an exact integer; beyond 4,000 digits in hexadecimal (int:0x…), which reads
+                      and writes in linear time where decimal is quadratic
+    frac:-1/3         an exact fraction, numerator/denominator in lowest terms
+    approx:1.4142…    an approximation: its Decimal, digit for digit, marked inexact
+
+Fields may follow as `;name=value` (units will be one); none is defined yet, so any is refused.
+Text with no kind is the legacy format, a plain Decimal string (`0.3`, `1E+9999`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from .limits import MAX_DECIMAL_EXPONENT, MAX_EXACT_DIGITS, MAX_STORED_CHARS
+from .numbers import (
+    MAX_WORKING_PRECISION,
+    WORK_CONTEXT,
+    Num,
+    exact,
+    exact_int,
+    from_decimal,
+)
+
+# Python's int <-> decimal str is quadratic, and refused beyond 4,300 digits by default.
+_DECIMAL_INT_DIGITS = 4_000
+# A plain Decimal string as str(Decimal) writes it; Decimal() alone would also take spaces,
+# underscores, NaN and Infinity.
+_DECIMAL = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_DECIMAL_RE = re.compile(_DECIMAL)
+_INTEGER = r"-?(?:0x[0-9a-f]+|[0-9]+)"
+_INTEGER_RE = re.compile(_INTEGER)
+_FRACTION_RE = re.compile(f"({_INTEGER})/({_INTEGER})")
+# The old format wrote up to the digits of an exact fraction's full expansion (at most 4 ×
+# MAX_EXACT_DIGITS in the context it used); reading one is linear but for an integer's conversion.
+_MAX_LEGACY_CHARS = 4 * MAX_EXACT_DIGITS + 32
+
+
+def dump_value(value: Num) -> str:
+    """The lossless text of an engine value: load_value(dump_value(v)) == v, of the same type."""
+    if type(value) is int:
+        return f"int:{_integer_text(value)}"
+    if type(value) is Fraction:
+        return f"frac:{_integer_text(value.numerator)}/{_integer_text(value.denominator)}"
+    if type(value) is Decimal and value.is_finite():
+        return f"approx:{value}"
+    raise TypeError(f"not an engine value: {value!r}")
+
+
+def load_value(text: str) -> Num:
+    """The engine value of dump_value's text (or of a legacy Decimal string); ValueError if the
+    text is malformed or longer than any value the engine writes."""
+    if type(text) is not str:
+        raise ValueError("a stored value must be text")
+    kind, colon, rest = text.partition(":")
+    if not colon:
+        return _load_legacy(text)
+    if len(text) > MAX_STORED_CHARS:
+        raise ValueError(f"stored value too long ({len(text):,} characters)")
+    payload, semicolon, fields = rest.partition(";")
+    if semicolon:
+        raise ValueError(f"unknown field in stored value: {fields[:40]!r}")
+    if kind == "int":
+        with localcontext(WORK_CONTEXT):
+            return exact_int(_integer(payload))
+    if kind == "frac":
+        match = _FRACTION_RE.fullmatch(payload)
+        if match is None:
+            raise ValueError(f"malformed fraction {payload[:40]!r}")
+        denominator = _integer(match[2])
+        if denominator <= 0:
+            raise ValueError("a stored fraction's denominator must be positive")
+        # Normalized as any exact result is: a whole fraction is an int, an oversized one inexact.
+        with localcontext(WORK_CONTEXT):
+            return exact(Fraction(_integer(match[1]), denominator))
+    if kind == "approx":
+        return _approximation(payload)
+    raise ValueError(f"unknown kind of stored value {kind[:40]!r}")
+
+
+def _integer_text(value: int) -> str:
+    if value.bit_length() <= _DECIMAL_INT_DIGITS * 3:
+        return str(value)
+    return hex(value)
+
+
+def _integer(text: str) -> int:
+    if not _INTEGER_RE.fullmatch(text):
+        raise ValueError(f"malformed integer {text[:40]!r}")
+    if "x" not in text and len(text) > _DECIMAL_INT_DIGITS + 1:
+        raise ValueError("a stored integer this long must be hexadecimal")
+    return int(text, 16) if "x" in text else int(text)
+
+
+def _approximation(text: str) -> Decimal:
+    if not _DECIMAL_RE.fullmatch(text):
+        raise ValueError(f"malformed decimal {text[:40]!r}")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(f"stored approximation out of range {text[:40]!r}") from None
+    if len(value.as_tuple().digits) > MAX_WORKING_PRECISION:
+        raise ValueError("a stored approximation has more digits than the engine computes")
+    if value and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
+        raise ValueError("a stored approximation is out of range")
+    return value
+
+
+def _load_legacy(text: str) -> Num:
+    if len(text) > _MAX_LEGACY_CHARS or not _DECIMAL_RE.fullmatch(text):
+        raise ValueError(f"malformed stored value {text[:40]!r}")
+    try:
+        with localcontext(WORK_CONTEXT):
+            return from_decimal(Decimal(text))
+    except (ArithmeticError, OverflowError) as error:
+        raise ValueError(f"stored value out of range: {error}") from None
