@@ -62,13 +62,16 @@ class Latencies:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the attack reported (its own counts) and what the bystander saw meanwhile."""
+    """What the attack reported (its own counts) and what the bystander saw meanwhile; and
+    before it (while the attack's process started): on a machine too loaded to judge, that is
+    slow too."""
 
     attack: dict
     probe: Latencies
+    baseline: Latencies
 
     def __str__(self) -> str:
-        return f"bystander {self.probe}; attack {self.attack}"
+        return f"bystander {self.probe} (before the attack: {self.baseline}); attack {self.attack}"
 
 
 async def _probe(ws_url: str, cookie: str, stop: asyncio.Event, ready: asyncio.Event) -> list:
@@ -123,7 +126,8 @@ async def under_attack(
     samples = await probe
     window = [s for s in samples if report["started"] <= s[0] <= report["ended"] or not s[2]]
     latencies = Latencies(tuple(s[1] for s in window), sum(not s[2] for s in window))
-    return Outcome(report, latencies)
+    before = Latencies(tuple(s[1] for s in samples if s[2] and s[0] < report["started"]))
+    return Outcome(report, latencies, before)
 
 
 def cpu_seconds(pid: int) -> float:

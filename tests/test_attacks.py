@@ -105,8 +105,8 @@ async def test_looping_handshakes_on_a_long_transcript_do_not_stall_others(serve
     assert outcome.attack["connects"].get(CLOSE_LIMITED, 0) > 0
 
 
-# Needs the server to read with backpressure (calculator/live/backpressure.py, installed by the
-# server of branch `edge`): daphne alone parses and queues a flood faster than any app closes it.
+# The server reads sockets with backpressure (calculator/live/backpressure.py): daphne alone
+# parses and queues a flood faster than any consumer can close it.
 async def test_a_frame_flood_is_closed_and_does_not_stall_others(server):
     rss_before = rss_bytes(server.pid)
     outcome = await under_attack(
@@ -165,7 +165,7 @@ async def test_idle_sockets_cannot_take_every_file_descriptor(
 
 
 # Issue 10 #1-3: inputs short enough for a live preview whose evaluation took seconds to hours
-# on the event loop. These pass once the engine bounds their cost (branch `engine`).
+# on the event loop, until the engine bounded every operation's cost (calculator/engine/limits.py).
 ENGINE_ATTACKS = {
     "tiny cosine": [("preview", "cos(1e-1000000)"), ("submit", "cos(1e-1000000)")],
     "tiny sine": [("preview", "sin(1e-10000000)"), ("submit", "sin(1e-10000000)")],
