@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing
 import os
 import statistics
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -128,6 +129,40 @@ async def under_attack(
     latencies = Latencies(tuple(s[1] for s in window), sum(not s[2] for s in window))
     before = Latencies(tuple(s[1] for s in samples if s[2] and s[0] < report["started"]))
     return Outcome(report, latencies, before)
+
+
+class Bystander:
+    """The bystander around an attack the test runs itself (a blocking one, in its own thread):
+    `with Bystander(server) as bystander: <attack>`, then `bystander.latencies`. Its socket has
+    answered once before the block starts; every submit sent inside the block counts."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.latencies = Latencies(())
+        self._started = 0.0
+
+    def __enter__(self) -> Bystander:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._stop, ready = asyncio.Event(), asyncio.Event()
+        cookie = client.open_session(self.server.url)
+        self._samples = asyncio.run_coroutine_threadsafe(
+            _probe(self.server.ws_url, cookie, self._stop, ready), self._loop
+        )
+        asyncio.run_coroutine_threadsafe(asyncio.wait_for(ready.wait(), 30), self._loop).result()
+        self._started = time.time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # At least a second of answers, so what the server still does after the attack counts.
+        time.sleep(max(0.0, self._started + 1 - time.time()))
+        self._loop.call_soon_threadsafe(self._stop.set)
+        samples = self._samples.result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        window = [s for s in samples if s[0] >= self._started or not s[2]]
+        self.latencies = Latencies(tuple(s[1] for s in window), sum(not s[2] for s in window))
 
 
 def cpu_seconds(pid: int) -> float:
