@@ -30,7 +30,14 @@ STATUS_LABELS = {
     "live": "live",
     "reconnecting": "reconnecting…",
     "expired": "session expired: reload the page",
+    # The socket was refused or closed by a limit (calculator/live/admission.py).
+    "too-many-tabs": "closed: too many tabs of this page are open; close some, then reload",
+    "too-many-connections": "closed: too many connections from here; reload in a minute",
+    "too-fast": "closed: too many messages; reload the page",
 }
+# States after which the socket stays closed: the status links to a reload instead of turning
+# into "reconnecting…".
+FINAL_STATES = frozenset({"expired", "too-many-tabs", "too-many-connections", "too-fast"})
 
 
 def render(partial: str, context: dict) -> str:
@@ -38,7 +45,8 @@ def render(partial: str, context: dict) -> str:
 
 
 def status_context(state: str) -> dict:
-    return {"status": {"state": state, "label": STATUS_LABELS[state]}}
+    status = {"state": state, "label": STATUS_LABELS[state], "final": state in FINAL_STATES}
+    return {"status": status}
 
 
 def field_context(expression: str = "", token: str = "") -> dict:
@@ -113,13 +121,17 @@ def unchanged() -> str:
     return render("unchanged", {**status_context("live"), "notice": ""})
 
 
-def connected(entries: list[Calculation], total: int, csrf_token: str) -> list[str]:
+def connected(
+    entries: list[Calculation], total: int, csrf_token: str, more: bool = False
+) -> list[str]:
     """Everything a (re)connecting tab needs, as messages: the stored transcript (its first
-    run replaces the tab's, the others append to it) and the live status."""
+    run replaces the tab's, the others append to it) and the live status. With `more`, the
+    line counting earlier entries links to the page, which shows more of them."""
     first, *rest = in_messages(entries)
     context = {
         "entries": first,
         "hidden_count": total - len(entries),
+        "more": more,
         "csrf_token": csrf_token,
         **status_context("live"),
     }

@@ -168,15 +168,16 @@ def load_session(session_key: str) -> Session:
     return session
 
 
-def load_snapshot(session_key: str) -> Snapshot:
+def load_snapshot(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> Snapshot:
+    """The session's state and its `limit` most recent entries (at most a page's)."""
     rows = Calculation.objects.filter(session_key=session_key)
-    entries = list(reversed(rows.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
+    entries = list(reversed(rows.order_by("-id")[: min(limit, MAX_TRANSCRIPT_ENTRIES)]))
     return Snapshot(entries=entries, session=load_session(session_key), total=rows.count())
 
 
-def open_tab(session_key: str) -> tuple[Tab, Snapshot]:
+def open_tab(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> tuple[Tab, Snapshot]:
     """A tab opened on the stored transcript, and the snapshot it starts from."""
-    snapshot = load_snapshot(session_key)
+    snapshot = load_snapshot(session_key, limit)
     last_id = snapshot.last_id
     return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 

@@ -205,7 +205,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CALC_MAX_BODY_BYTES
 # previous response ends: bounds slow senders (slowloris) and idle keep-alive connections.
 CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 
-# Frames per second per socket (token bucket, burst of twice that); 0 turns the limit off.
+# Frames per second per session, all its sockets together (token bucket, burst of twice that);
+# 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
 
 LOGGING = {
@@ -226,3 +227,21 @@ LOGGING = {
         },
     },
 }
+
+# Limits on WebSockets, per server process (a cluster-wide cap would need shared state in
+# Redis). Refusals close with code 4429, which htmx does not retry. 0 turns a limit off.
+# Open sockets of one session: past a handful of tabs it is an attack (every entry and clear
+# goes to all of them).
+CALC_MAX_SOCKETS_PER_SESSION = int(os.environ.get("CALC_MAX_SOCKETS_PER_SESSION", "20"))
+# Open sockets from one client address: one machine cannot take every file descriptor (raise it
+# when many users share an address behind NAT).
+CALC_MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("CALC_MAX_SOCKETS_PER_ADDRESS", "200"))
+# Connects per second per session and per client address, in bursts of 20 seconds' worth: a
+# connect reads and renders the transcript, so looping handshakes must not take the loop.
+CALC_CONNECT_RATE_PER_SESSION = float(os.environ.get("CALC_CONNECT_RATE_PER_SESSION", "1"))
+CALC_CONNECT_RATE_PER_ADDRESS = float(os.environ.get("CALC_CONNECT_RATE_PER_ADDRESS", "10"))
+# Entries a connecting socket is sent (a page shows up to 500, with a link to it): bounds the
+# work of every connect.
+CALC_CONNECT_ENTRIES = int(os.environ.get("CALC_CONNECT_ENTRIES", "50"))
+# Frames refused in a row by CALC_RATE_LIMIT before the socket is closed: only a flood gets there.
+CALC_MAX_REFUSED_FRAMES = int(os.environ.get("CALC_MAX_REFUSED_FRAMES", "100"))

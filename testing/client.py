@@ -50,9 +50,13 @@ def tutorial_frame(expression: str) -> str:
     return json.dumps({"expression": expression})
 
 
-async def open_socket(ws_url: str, cookie: str = "", greeting: bool = True) -> ClientConnection:
-    """Connect with the page's Origin and cookie; with `greeting`, wait for the `live` status."""
+async def open_socket(
+    ws_url: str, cookie: str = "", greeting: bool = True, source: str | None = None
+) -> ClientConnection:
+    """Connect with the page's Origin and cookie; with `greeting`, wait for the `live` status.
+    `source` is the client's own address (any 127.x.y.z on loopback: a user of its own)."""
     headers = {"Cookie": cookie} if cookie else {}
+    options = {"local_addr": (source, 0)} if source else {}
     ws = await connect(
         ws_url,
         origin=http_origin(ws_url),
@@ -61,6 +65,7 @@ async def open_socket(ws_url: str, cookie: str = "", greeting: bool = True) -> C
         ping_interval=None,
         max_size=2**22,
         open_timeout=30,
+        **options,
     )
     if greeting:
         first = await ws.recv()

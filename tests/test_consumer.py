@@ -6,7 +6,7 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.test import Client
+from django.test import Client, override_settings
 
 from calculator import render
 from calculator.models import Calculation
@@ -272,6 +272,7 @@ async def test_socket_without_a_stored_session_is_told_to_reload(transactional_d
     assert closed == {"type": "websocket.close", "code": 4401}
 
 
+@override_settings(CALC_CONNECT_ENTRIES=120)  # all of them: tests/test_limits.py caps them
 async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session_key):
     """daphne's message limit applies to what it sends too: a transcript of long entries comes
     in several messages, each within budget, together holding every entry in order."""

@@ -18,15 +18,11 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from calculator import render, services
-from calculator.live import fanout
+from calculator.live import admission, fanout
+from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
-from calculator.live.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
-
-# Close code for a socket whose browser session is gone. It is not one of the codes htmx's ws
-# extension retries (1006, 1011, 1012, 1013): reconnecting cannot help, reloading the page can.
-CLOSE_SESSION_EXPIRED = 4401
 
 # Names each input the server renders, process-wide, so previews from replaced inputs are known.
 _field_tokens = itertools.count(1)
@@ -56,8 +52,10 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # Per-socket state starts as these class defaults, so an idle socket stores none of it.
     session_key: str | None = None
     tab: services.Tab | None = None
-    bucket: TokenBucket | None = None  # the rate limit, made full on the first frame
     refused = 0  # frames refused in the current run of refusals
+    # The admission that counted this socket in (it counts it out), and the client's address.
+    admitted_by: admission.Admission | None = None
+    address: str | None = None
     # The input this socket last rendered; None until then (the page's own input counts).
     field_token: str | None = None
 
@@ -79,12 +77,21 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        self.session_key = await existing_session_key(self.scope["session"])
+        # The address first: a connect refused for it costs no query and no transcript.
+        self.address = admission.client_address(self.scope)
+        limits = admission.current()
+        refusal = limits.check_address(self.address)
+        if refusal is None:
+            self.session_key = await existing_session_key(self.scope["session"])
+            if self.session_key is None:
+                refusal = Refusal.NO_SESSION
+            else:
+                refusal = limits.admit(self.session_key, self.address)
+        if refusal is None:
+            self.admitted_by = limits
         await self.accept()
-        if self.session_key is None:
-            log.info("connect refused reason=no-session")
-            await self.send(render.status("expired"))
-            await self.close(code=CLOSE_SESSION_EXPIRED)
+        if refusal is not None:
+            await self.refuse(refusal)
             return
         # Join before reading, so no entry stored in between is missed; the tab's `shown_id`
         # drops the broadcasts the snapshot already holds.
@@ -92,8 +99,18 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         await self.send_snapshot(seen=self.seen_version())
         log.info("connect %s", self.log_prefix)
 
+    async def refuse(self, refusal: Refusal) -> None:
+        """Say why in the status (a tab keeps showing it), then close with a code htmx does
+        not retry: reconnecting at once would be refused again."""
+        admission.refusals.note(refusal, self.session_key[:6] if self.session_key else "")
+        self.tab = None  # frames still in flight are dropped unread
+        await self.send(render.status(refusal.status))
+        await self.close(code=refusal.code)
+
     async def disconnect(self, code: int) -> None:
-        if self.session_key is not None:
+        if self.admitted_by is not None:
+            self.admitted_by.release(self.session_key, self.address)
+            self.admitted_by = None
             await self.channel_layer.group_discard(
                 fanout.group(self.session_key), self.channel_name
             )
@@ -102,16 +119,15 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.tab is None:
             return
-        if self.bucket is None:
-            # Made here, not at connect: full either way, as no frame came before this one.
-            rate = settings.CALC_RATE_LIMIT
-            self.bucket = TokenBucket(rate=rate, burst=2 * rate)
-        if not self.bucket.take():
-            # One log line per run of refusals, not one per frame: a flood must not flood the log.
-            if not self.refused:
-                log.warning("rate-limited %s", self.log_prefix)
+        if not self.admitted_by.frames.take(self.session_key):
+            # A refused frame costs next to nothing: not parsed, and only the first of a run
+            # gets a notice (and a log line); a run that goes on is a flood, and ends the socket.
             self.refused += 1
-            await self.send(render.notice("Too many messages: slow down a little."))
+            if self.refused == 1:
+                log.warning("rate-limited %s", self.log_prefix)
+                await self.send(render.notice("Too many messages: slow down a little."))
+            elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
+                await self.refuse(Refusal.FLOOD)
             return
         if self.refused:
             log.info("rate-limit-ended %s refused=%d", self.log_prefix, self.refused)
@@ -181,12 +197,15 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def send_snapshot(self, seen: str = "") -> None:
         """The stored transcript and the live status; only the status if the tab shows the
         stored transcript already (a fresh page: re-sending a long one would redraw it all)."""
-        self.tab, snapshot = await services.aopen_tab(self.session_key)
+        limit = settings.CALC_CONNECT_ENTRIES
+        self.tab, snapshot = await services.aopen_tab(self.session_key, limit)
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
             return
         csrf_token = csrf_token_for(self.scope)
-        for message in render.connected(snapshot.entries, snapshot.total, csrf_token):
+        # A tab sent fewer entries than a page shows gets a link to the page.
+        more = limit < services.MAX_TRANSCRIPT_ENTRIES
+        for message in render.connected(snapshot.entries, snapshot.total, csrf_token, more):
             await self.send(message)
 
     async def calc_entry(self, event: dict) -> None:

@@ -1,6 +1,6 @@
 """daphne's Server and command line, extended through their public hooks only: the CLI's
 `server_class`, and the Server's `ready_callable`, which runs once the HTTP factory exists and
-before the reactor accepts a connection. There the factory gets its `protocol` (twisted's
+before the reactor accepts a connection. There the factories get their `protocol` (twisted's
 documented way to choose what a factory builds) and the open-file limit is raised.
 """
 
@@ -14,6 +14,7 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from django.conf import settings
 
+from calculator.live.backpressure import BackpressureWebSocketProtocol
 from calculator.server.channel import BoundedHTTPChannel
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ def raise_open_file_limit() -> tuple[int, int]:
 
 class BoundedServer(Server):
     """daphne's Server whose HTTP connections are BoundedHTTPChannels (CALC_MAX_BODY_BYTES and
-    CALC_REQUEST_TIMEOUT from settings), with the open-file limit raised before it accepts any."""
+    CALC_REQUEST_TIMEOUT from settings), whose WebSockets are read with backpressure, and with
+    the open-file limit raised before it accepts any."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, ready_callable=self.bound, **kwargs)
@@ -50,6 +52,7 @@ class BoundedServer(Server):
             max_body_bytes=settings.CALC_MAX_BODY_BYTES,
             request_timeout=settings.CALC_REQUEST_TIMEOUT,
         )
+        self.ws_factory.protocol = BackpressureWebSocketProtocol
         logger.info(
             "open file limit %d (was %d); request bodies up to %d bytes; requests arrive "
             "within %gs",

@@ -1,0 +1,244 @@
+"""The socket limits of issue 10 (#8-#11), through the real application: caps on open sockets
+and connect rates per session and per client address, a bounded transcript on connect, clears
+that cost the same for 1 tab or 50, and floods that end the socket.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client, override_settings
+
+from calculator import render, services
+from calculator.live import admission, consumer
+from calculator.live.admission import CLOSE_LIMITED, Refusal, RefusalLog
+from calculator.live.ratelimit import KeyedBuckets
+from calculator.models import Calculation
+from config.asgi import application
+from tests.conftest import ORIGIN, clear_frame, new_session_key, submit_frame
+
+ADDRESS = "192.0.2.1"
+
+
+async def connect(session_key: str, address: str = ADDRESS) -> tuple[WebsocketCommunicator, str]:
+    """A socket from `address`, connected; with its first message."""
+    headers = [(b"origin", ORIGIN), (b"host", b"127.0.0.1")]
+    headers.append((b"cookie", f"sessionid={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/calc/", headers=headers)
+    communicator.scope["client"] = [address, 50000]
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator, await communicator.receive_from()
+
+
+async def closed_code(communicator: WebsocketCommunicator) -> int:
+    message = await communicator.receive_output()
+    assert message["type"] == "websocket.close"
+    return message["code"]
+
+
+def is_live(html: str) -> bool:
+    return "status--live" in html
+
+
+new_key = sync_to_async(new_session_key)
+
+# (limit overridden, whether the sockets share a session, an address, stay open, status shown)
+CAPS = [
+    ({"CALC_MAX_SOCKETS_PER_SESSION": 3}, True, False, True, "too many tabs"),
+    ({"CALC_MAX_SOCKETS_PER_ADDRESS": 3}, False, True, True, "too many connections"),
+    ({"CALC_CONNECT_RATE_PER_SESSION": 3 / 20}, True, False, False, "too many connections"),
+    ({"CALC_CONNECT_RATE_PER_ADDRESS": 3 / 20}, False, True, False, "too many connections"),
+]
+
+
+@pytest.mark.parametrize(("limit", "one_session", "one_address", "hold", "shown"), CAPS)
+async def test_the_socket_over_a_limit_is_told_why_and_closed_for_good(
+    transactional_db, limit, one_session, one_address, hold, shown
+):
+    shared_key = await new_key()
+    with override_settings(**limit):
+        admitted = []
+        for n in range(3):
+            key = shared_key if one_session else await new_key()
+            socket, first = await connect(key, ADDRESS if one_address else f"192.0.2.{10 + n}")
+            assert is_live(first)
+            admitted.append(socket)
+            if not hold:
+                await socket.disconnect()
+        over, html = await connect(shared_key if one_session else await new_key())
+        assert shown in html
+        # A final status: a link to reload, and no request for the "reconnecting…" one.
+        assert '<a href="/">closed:' in html and "hx-get" not in html
+        assert await closed_code(over) == CLOSE_LIMITED
+        if hold:  # a cap, not a rate: one tab closed makes room for another
+            await admitted[0].disconnect()
+            again, html = await connect(shared_key if one_session else await new_key())
+            assert is_live(html)
+            await again.disconnect()
+        for socket in admitted[1:] if hold else []:
+            await socket.disconnect()
+
+
+async def test_refusals_are_logged_by_reason_with_a_count_and_a_short_session(
+    transactional_db, caplog, monkeypatch
+):
+    monkeypatch.setattr(admission, "refusals", RefusalLog())  # nothing logged before this test
+    key = await new_key()
+    with override_settings(CALC_MAX_SOCKETS_PER_SESSION=1):
+        first, _ = await connect(key)
+        with caplog.at_level(logging.INFO, logger="calculator"):
+            for _ in range(5):
+                over, _ = await connect(key)
+                await closed_code(over)
+        await first.disconnect()
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused")]
+    assert lines == [f"refused reason=session-sockets count=1 session={key[:6]}"]
+    assert key not in caplog.text
+
+
+def test_the_refusal_log_sums_up_each_reason_once_a_second(caplog):
+    now = [0.0]
+    log = RefusalLog(clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="calculator"):
+        for tick in range(1000):
+            now[0] = tick * 0.002
+            log.note(Refusal.FLOOD)
+            log.note(Refusal.ADDRESS_CONNECTS)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "refused reason=flood count=1",
+        "refused reason=address-connects count=1",
+        "refused reason=flood count=500",
+        "refused reason=address-connects count=500",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("keys", "max_keys", "kept"),
+    [
+        (100, 1000, 100),  # under the bound: every bucket kept
+        (5000, 1000, 1000),  # past it: the oldest go, never more than the bound
+    ],
+)
+def test_keyed_buckets_hold_bounded_memory(keys, max_keys, kept):
+    buckets = KeyedBuckets(rate=1, burst=2, max_keys=max_keys, clock=lambda: 0.0)
+    for key in range(keys):
+        assert buckets.take(key)
+    assert len(buckets) <= kept
+    assert [buckets.take(keys - 1) for _ in range(2)] == [True, False]  # the newest is kept
+
+
+def test_keyed_buckets_drop_full_buckets_before_spent_ones():
+    now = [0.0]
+    buckets = KeyedBuckets(rate=1, burst=1, max_keys=4, clock=lambda: now[0])
+    assert buckets.take("spent")
+    now[0] += 0.5
+    for key in ("a", "b", "c"):
+        assert buckets.take(key)
+    now[0] += 0.6  # "spent" is full again, the others not yet
+    buckets.take("d")  # past max_keys: prune
+    assert buckets.take("a") is False  # kept, still spent: refused
+    assert buckets.take("spent") is True  # dropped when full: a new full bucket
+
+
+@override_settings(CALC_RATE_LIMIT=5, CALC_MAX_REFUSED_FRAMES=20)
+async def test_a_flood_gets_one_notice_then_the_socket_is_closed(session_key, monkeypatch):
+    socket, _ = await connect(session_key)
+    parsed, rendered = [], []
+    monkeypatch.setattr(consumer, "parse_frame", counting(consumer.parse_frame, parsed))
+    monkeypatch.setattr(render, "render", counting(render.render, rendered))
+    for _ in range(10 + 20 + 50):
+        await socket.send_to(text_data="x")
+    replies = [await socket.receive_from() for _ in range(10 + 1 + 1)]
+    assert await closed_code(socket) == CLOSE_LIMITED
+    assert sum("message is not valid JSON" in reply for reply in replies) == 10
+    assert sum("Too many messages" in reply for reply in replies) == 1
+    assert "too many messages; reload the page" in replies[-1]
+    assert len(parsed) == 10  # refused frames are never parsed
+    assert len(rendered) == 10 + 2  # nor rendered: one notice, one status
+    await socket.disconnect()
+
+
+def counting(function, calls: list):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return counted
+
+
+TABS = 50
+
+
+@override_settings(CALC_MAX_SOCKETS_PER_SESSION=TABS, CALC_CONNECT_RATE_PER_SESSION=TABS)
+async def test_one_clear_costs_the_same_for_fifty_tabs_as_for_one(session_key, monkeypatch):
+    """Issue 10 #8: every socket reloaded and re-rendered the snapshot on every clear."""
+    tabs = [(await connect(session_key))[0] for _ in range(TABS)]
+    loads, rendered = [], []
+    monkeypatch.setattr(services, "load_snapshot", counting(services.load_snapshot, loads))
+    monkeypatch.setattr(render, "render", counting(render.render, rendered))
+    await tabs[0].send_json_to(clear_frame())
+    for tab in tabs:
+        assert "transcript__empty" in await tab.receive_from()
+    assert loads == []
+    assert len(rendered) <= 3  # the empty transcript and preview once, the origin's panel
+    for tab in tabs:
+        await tab.disconnect()
+
+
+LONG = 500
+
+
+async def test_a_connect_sends_the_latest_entries_and_a_link_to_the_page(session_key):
+    """Issue 10 #9: a connect rendered the whole (up to 500 entries) transcript."""
+    rows = [
+        Calculation(session_key=session_key, expression=f"{n}+0", display=str(n), value=str(n))
+        for n in range(LONG)
+    ]
+    await sync_to_async(Calculation.objects.bulk_create)(rows)
+    socket, html = await connect(session_key)
+    while not await socket.receive_nothing(timeout=0.2):
+        html += await socket.receive_from()
+    shown = [int(n) for n in re.findall(r"<output>(\d+)</output>", html)]
+    assert shown == list(range(LONG - 50, LONG))
+    assert '450 earlier entries stored, not shown: <a href="/">show more</a>' in html
+    await socket.disconnect()
+
+    page = await sync_to_async(page_for)(session_key)
+    assert page.count("<output>") == LONG and "show more" not in page
+
+
+def page_for(session_key: str) -> str:
+    browser = Client()
+    browser.cookies["sessionid"] = session_key
+    return browser.get("/").content.decode()
+
+
+async def test_a_submit_still_works_next_to_a_refused_socket(session_key):
+    with override_settings(CALC_MAX_SOCKETS_PER_SESSION=1):
+        socket, _ = await connect(session_key)
+        over, _ = await connect(session_key)
+        await closed_code(over)
+        await socket.send_json_to(submit_frame("6*7"))
+        assert "<output>42</output>" in await socket.receive_from()
+        await socket.disconnect()
+
+
+@override_settings(CALC_RATE_LIMIT=5)
+async def test_the_tabs_of_a_session_share_one_frame_budget(session_key):
+    """Issue 10 #8: per socket, 20 tabs had 20 budgets, and each clear went to all 20."""
+    first, _ = await connect(session_key)
+    second, _ = await connect(session_key)
+    for _ in range(10):  # the burst: twice the rate
+        await first.send_json_to(submit_frame("1+1"))
+        assert "<output>2</output>" in await first.receive_from()
+        await second.receive_from()  # the entry, shown in the other tab too
+    await second.send_json_to(submit_frame("1+1"))
+    assert "Too many messages" in await second.receive_from()
+    await first.disconnect()
+    await second.disconnect()
