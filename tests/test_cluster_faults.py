@@ -1,0 +1,135 @@
+"""Faults survived with nothing lost: real processes behind the shipped HAProxy config, typists
+submitting throughout, then the database counts what was stored.
+
+Each test injects one fault into a running cluster (testing/cluster.py) while scripted users
+type (testing/typists.py), and checks: every answered line stored, none stored twice, none left
+unanswered, and how long until every typist was answered again. Each prints its row of the
+README's fault table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from testing import cluster as topology
+from testing.cluster import Cluster
+from testing.required import require
+from testing.typists import Crowd, Tally
+
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
+
+# Sessions typing at once, and the pause between one's answer and its next line: about 60
+# submits a second over 3 processes, a steady load that leaves CPU for the faults to show.
+TYPISTS = 12
+INTERVAL = 0.2
+# How long Redis and PostgreSQL stay down.
+OUTAGE = 10.0
+# Every typist answered again within this long after a process dies or a service returns.
+RECOVERY_LIMIT = 10.0
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    require(*topology.available())
+    with Cluster(3, CALC_RATE_LIMIT="0") as running:
+        yield running
+
+
+def crowd(cluster: Cluster) -> Crowd:
+    return Crowd(cluster.url, cluster.ws_url, TYPISTS, INTERVAL)
+
+
+def check(tally: Tally) -> None:
+    print(f"\n{tally.row()}")
+    assert (tally.lost, tally.duplicated, tally.unresolved) == (0, 0, 0), tally
+    assert tally.stored == tally.sent, tally
+
+
+async def test_kill_9_one_of_three_processes(cluster: Cluster):
+    async with crowd(cluster) as users:
+        await users.warmed_up()
+        killed = time.monotonic()
+        await asyncio.to_thread(cluster.kill, 0)
+        await until(lambda: users.score.recovery(killed) < float("inf"), RECOVERY_LIMIT * 2)
+        await asyncio.to_thread(cluster.start_again, 0)
+        await asyncio.sleep(1)
+    score = users.score
+    tally = Tally.of("kill -9 one of 3 daphne", score, cluster.database.url, killed,
+                     notes=f"{score.reconnects} sockets reconnected")  # fmt: skip
+    check(tally)
+    assert score.wrong == []
+    assert not [status for status in score.handshake_failures if status.startswith("5")]
+    assert tally.recovery_s < RECOVERY_LIMIT
+
+
+async def test_rolling_restart_of_all_three(cluster: Cluster):
+    async with crowd(cluster) as users:
+        await users.warmed_up()
+        started = time.monotonic()
+        for index in range(3):
+            await asyncio.to_thread(cluster.rolling_restart, index)
+        await asyncio.sleep(1)
+    score = users.score
+    tally = Tally.of("rolling restart of 3 (drain, SIGTERM, start)", score, cluster.database.url,
+                     started, notes=f"{score.reconnects} sockets reconnected")  # fmt: skip
+    check(tally)
+    assert score.wrong == []
+
+
+async def test_redis_stopped_for_10_seconds(cluster: Cluster):
+    """A socket's own submits are answered and stored while Redis is down; fan-out to the other
+    tab comes back by itself when Redis returns."""
+    async with crowd(cluster) as users:
+        await users.warmed_up()
+        stopped = time.monotonic()
+        await asyncio.to_thread(cluster.redis.stop)
+        await asyncio.sleep(OUTAGE)
+        await asyncio.to_thread(cluster.redis.start)
+        back = time.monotonic()
+        await until(lambda: users.score.fanout_recovery(back) < float("inf"), RECOVERY_LIMIT * 2)
+        await asyncio.sleep(1)
+    score = users.score
+    answered_during = [
+        sum(1 for t in times if stopped + 1 < t < stopped + OUTAGE)
+        for times in score.answer_times.values()
+    ]
+    tally = Tally.of("Redis stopped 10 s", score, cluster.database.url, stopped,
+                     notes=f"fan-out back {score.fanout_recovery(back):.1f} s after Redis; "
+                           f"close codes {sorted(set(map(str, score.close_codes)))}")  # fmt: skip
+    check(tally)
+    assert min(answered_during) > 0, f"typists unanswered while Redis was down: {answered_during}"
+    assert 1011 not in score.close_codes
+    assert score.fanout_recovery(back) < RECOVERY_LIMIT
+
+
+async def test_postgresql_stopped_for_10_seconds(cluster: Cluster):
+    """Submits during the outage get "Not stored" and are sent again; nothing is answered
+    without being stored, and everything recovers without a restart."""
+    async with crowd(cluster) as users:
+        await users.warmed_up()
+        stopped = time.monotonic()
+        await asyncio.to_thread(cluster.database.halt)
+        await asyncio.sleep(OUTAGE)
+        await asyncio.to_thread(cluster.database.resume)
+        back = time.monotonic()
+        await until(lambda: users.score.recovery(back) < float("inf"), RECOVERY_LIMIT * 2)
+        await asyncio.sleep(1)
+    score = users.score
+    tally = Tally.of("PostgreSQL stopped 10 s", score, cluster.database.url, stopped,
+                     notes=f"{score.not_stored_notices} 'not stored' notices; answered again "
+                           f"{score.recovery(back):.1f} s after PostgreSQL")  # fmt: skip
+    check(tally)
+    assert score.not_stored_notices > 0
+    assert score.recovery(back) < RECOVERY_LIMIT
+    assert cluster.balancer.states() == {"s1": "UP", "s2": "UP", "s3": "UP"}
+
+
+async def until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {timeout}s")
+        await asyncio.sleep(0.1)
