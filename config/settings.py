@@ -143,7 +143,8 @@ if REDIS_HOST and CALC_REDIS_LAYER == "pubsub":
 elif REDIS_HOST:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer, riding out a Redis restart or failover (its docstring).
+            "BACKEND": "calculator.live.layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_HOST],
                 # A socket's inbox holds at most this many undelivered messages; past it

@@ -87,7 +87,7 @@ class Typist:
     def line(self) -> tuple[str, str]:
         """A distinct line and its answer."""
         self.count += 1
-        return f"{self.number}*100000+{self.count}", str(self.number * 100000 + self.count)
+        return f"{self.number}*10000+{self.count}", str(self.number * 10000 + self.count)
 
     async def connect(self, attempt: int = 0):
         """A socket, retried as htmx retries; returns (socket, transcript text it was sent)."""
@@ -196,8 +196,10 @@ class Crowd:
     def __init__(self, base_url: str, ws_url: str, typists: int, interval: float) -> None:
         self.score = Score()
         self.stop = asyncio.Event()
+        # Numbers no other crowd on the same database uses: every line typed is distinct.
+        first = random.randrange(1, 10**6) * 1000
         self.typists = [
-            Typist(n, base_url, ws_url, self.score, interval) for n in range(1, typists + 1)
+            Typist(first + n, base_url, ws_url, self.score, interval) for n in range(1, typists + 1)
         ]
         self.tasks: list[asyncio.Task] = []
 

@@ -1,0 +1,93 @@
+"""channels_redis's RedisChannelLayer, made to ride out Redis going away (a restart, a Sentinel
+failover): sockets keep serving while it is gone and rejoin their groups when it is back,
+instead of every consumer of the process crashing with 1011 on its next receive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+import redis.exceptions
+from channels_redis import core
+
+log = logging.getLogger(__name__)
+
+# What Redis being unreachable raises (refused, reset, timed out, no primary known to Sentinel).
+UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# While Redis is gone, it is asked again after 0.1 s, then twice as long each time up to this:
+# a restart is noticed within a second or two, and a long outage costs a ping a second.
+RETRY_MAX_SECONDS = 1.0
+
+
+class RedisChannelLayer(core.RedisChannelLayer):
+    """The stock layer, plus: `receive` waits for Redis instead of raising, `group_add` and
+    `group_discard` never fail a consumer, and this process's memberships are added again when
+    Redis returns (a restarted Redis may have lost them). `send` and `group_send` still raise,
+    so the caller knows a message did not go out (live/fanout.py)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # This process's channels in each group: what a Redis that lost them is told again.
+        self.memberships: defaultdict[str, set[str]] = defaultdict(set)
+        self._back: asyncio.Event | None = None  # set when Redis answers again
+
+    async def receive(self, channel: str) -> dict:
+        while True:
+            if self._back is not None:
+                await self._back.wait()
+            try:
+                return await super().receive(channel)
+            except UNAVAILABLE as error:
+                self._lost(error)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.memberships[group].add(channel)
+        try:
+            await super().group_add(group, channel)
+        except UNAVAILABLE as error:
+            self._lost(error)  # added when Redis is back
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        members = self.memberships.get(group)
+        if members is not None:
+            members.discard(channel)
+            if not members:
+                del self.memberships[group]
+        try:
+            await super().group_discard(group, channel)
+        except UNAVAILABLE as error:
+            # Left behind in Redis, it expires after group_expiry; a message sent to it meanwhile
+            # waits in a channel nobody reads until the message's own expiry.
+            self._lost(error)
+
+    async def flush(self) -> None:
+        self.memberships.clear()
+        await super().flush()
+
+    def _lost(self, error: Exception) -> None:
+        """Redis is unreachable: one task per outage waits for it to answer, then rejoins."""
+        if self._back is not None:
+            return
+        log.warning("redis-unavailable error=%s", error.__class__.__name__)
+        self._back = asyncio.Event()
+        asyncio.get_running_loop().create_task(self._wait_for_redis(self._back))
+
+    async def _wait_for_redis(self, back: asyncio.Event) -> None:
+        delay = 0.1
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                for index in range(self.ring_size):
+                    await self.connection(index).ping()
+                for group, channels in list(self.memberships.items()):
+                    for channel in list(channels):
+                        await super().group_add(group, channel)
+            except UNAVAILABLE:
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            break
+        log.warning("redis-back groups=%d", len(self.memberships))
+        self._back = None
+        back.set()

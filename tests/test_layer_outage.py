@@ -1,0 +1,55 @@
+"""The app's Redis channel layer rides out a Redis restart that lost every group (no persistence):
+receivers wait instead of raising, joins during the outage do not fail, and this process's
+memberships are back once Redis is. channels_redis's own layer raises ConnectionError in
+`receive` here, and Channels then closes every socket of the process with 1011.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from calculator.live.layer import UNAVAILABLE, RedisChannelLayer
+from testing import redis
+from testing.required import require
+
+pytestmark = pytest.mark.services
+
+GROUP = "calc.outage"
+
+
+async def test_receivers_wait_and_groups_come_back_after_a_restart():
+    require(redis.available())
+    server = redis.RedisServer().start()
+    layer = RedisChannelLayer(hosts=[server.url])
+    sender = None
+    try:
+        member = await layer.new_channel()
+        await layer.group_add(GROUP, member)
+        receiving = asyncio.create_task(layer.receive(member))
+        await asyncio.sleep(0.3)
+
+        server.stop()
+        await asyncio.sleep(1.0)
+        assert not receiving.done(), receiving.exception()
+        joined_during_outage = await layer.new_channel()
+        await layer.group_add(GROUP, joined_during_outage)
+        with pytest.raises(UNAVAILABLE):
+            await layer.group_send(GROUP, {"type": "lost"})
+
+        server = redis.RedisServer(port=server.port).start()
+        sender = RedisChannelLayer(hosts=[server.url])  # another process's layer
+        for _ in range(50):
+            await sender.group_send(GROUP, {"type": "after.restart"})
+            if receiving.done():
+                break
+            await asyncio.sleep(0.2)
+        assert (await asyncio.wait_for(receiving, 1))["type"] == "after.restart"
+        message = await asyncio.wait_for(layer.receive(joined_during_outage), 5)
+        assert message["type"] == "after.restart"
+    finally:
+        for each in (layer, sender):
+            if each is not None:
+                await each.close_pools()
+        server.stop()
