@@ -24,6 +24,8 @@ from testing import client
 # What a person waits for an answer before giving up on the socket (htmx would keep waiting;
 # a person reloads). Longer than any outage the tests inject.
 ANSWER_TIMEOUT = 15.0
+# How long the other tabs keep watching after the typists stop: the last lines are in flight.
+OTHER_TAB_GRACE = 1.0
 # A person presses Enter again this long after a "Not stored" notice.
 RETRY_PAUSE = 0.5
 NOT_STORED = "Not stored"
@@ -81,6 +83,7 @@ class Typist:
         self.interval = interval
         self.cookie = ""
         self.count = 0
+        self.shown_in_other_tab: set[str] = set()  # lines the watching tab has shown
         score.answer_times[number] = []
         score.fanned_out[number] = []
 
@@ -172,7 +175,8 @@ class Typist:
         """The session's other tab: counts the entries fanned out to it, reconnecting as needed."""
         while not self.cookie:
             await asyncio.sleep(0.05)
-        ws, _ = await self.connect()
+        ws, transcript = await self.connect()
+        self.shown_in_other_tab.update(CODE.findall(transcript))
         try:
             while not stop.is_set():
                 try:
@@ -182,8 +186,10 @@ class Typist:
                 except WebSocketException:
                     self.score.close_codes.append(ws.close_code)
                     await ws.close()
-                    ws, _ = await self.connect()
+                    ws, transcript = await self.connect()
+                    self.shown_in_other_tab.update(CODE.findall(transcript))
                     continue
+                self.shown_in_other_tab.update(CODE.findall(message))
                 if client.ENTRY_MARK in message:
                     self.score.fanned_out[self.number].append(time.monotonic())
         finally:
@@ -196,6 +202,7 @@ class Crowd:
     def __init__(self, base_url: str, ws_url: str, typists: int, interval: float) -> None:
         self.score = Score()
         self.stop = asyncio.Event()
+        self.stop_watching = asyncio.Event()
         # Numbers no other crowd on the same database uses: every line typed is distinct.
         first = random.randrange(1, 10**6) * 1000
         self.typists = [
@@ -204,10 +211,19 @@ class Crowd:
         self.tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> Crowd:
-        for typist in self.typists:
-            self.tasks.append(asyncio.create_task(typist.type(self.stop)))
-            self.tasks.append(asyncio.create_task(typist.watch(self.stop)))
+        self.typing = [asyncio.create_task(t.type(self.stop)) for t in self.typists]
+        self.watching = [asyncio.create_task(t.watch(self.stop_watching)) for t in self.typists]
+        self.tasks = self.typing + self.watching
         return self
+
+    def missing_in_other_tabs(self) -> int:
+        """Lines a typist saw confirmed that its session's other tab never showed."""
+        confirmed = self.score.answered | self.score.seen_in_snapshot
+        return sum(
+            len({line for line in confirmed if line.startswith(f"{t.number}*")}
+                - t.shown_in_other_tab)
+            for t in self.typists
+        )  # fmt: skip
 
     async def warmed_up(self, answers: int = 3, timeout: float = 30.0) -> None:
         """Until every typist has had `answers` answers."""
@@ -222,7 +238,10 @@ class Crowd:
 
     async def __aexit__(self, *exc) -> None:
         self.stop.set()
-        done, pending = await asyncio.wait(self.tasks, timeout=ANSWER_TIMEOUT * 3)
+        await asyncio.wait(self.typing, timeout=ANSWER_TIMEOUT * 3)
+        await asyncio.sleep(OTHER_TAB_GRACE)  # the last lines' fan-out
+        self.stop_watching.set()
+        done, pending = await asyncio.wait(self.tasks, timeout=ANSWER_TIMEOUT)
         for task in pending:
             task.cancel()
         if exc[0] is None:

@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
 # submits a second over 3 processes, a steady load that leaves CPU for the faults to show.
 TYPISTS = 12
 INTERVAL = 0.2
+# Part of the notice a typing tab gets when its other tabs could not be told (Redis is down).
+FANOUT_DOWN = "other tabs"
 # How long Redis and PostgreSQL stay down.
 OUTAGE = 10.0
 # Every typist answered again within this long after a process dies or a service returns.
@@ -61,6 +63,7 @@ async def test_kill_9_one_of_three_processes(cluster: Cluster):
     tally = Tally.of("kill -9 one of 3 daphne", score, cluster.database.url, killed,
                      notes=f"{score.reconnects} sockets reconnected")  # fmt: skip
     check(tally)
+    assert users.missing_in_other_tabs() == 0
     assert score.wrong == []
     assert not [status for status in score.handshake_failures if status.startswith("5")]
     assert tally.recovery_s < RECOVERY_LIMIT
@@ -100,13 +103,14 @@ async def test_redis_stopped_for_10_seconds(cluster: Cluster):
     tally = Tally.of("Redis stopped 10 s", score, cluster.database.url, stopped,
                      notes=f"fan-out back {score.fanout_recovery(back):.1f} s after Redis; "
                            f"close codes {sorted(set(map(str, score.close_codes)))}")  # fmt: skip
-    print(f"answered while Redis was down, per typist: {answered_during}")
-    print(f"notices: {sorted(set(score.other_notices))[:5]}")
-    print(f"handshake failures: {sorted(set(score.handshake_failures))}")
     check(tally)
     assert min(answered_during) > 0, f"typists unanswered while Redis was down: {answered_during}"
-    assert 1011 not in score.close_codes
+    assert score.close_codes == []  # no socket closed: Redis is not the socket's business
     assert score.fanout_recovery(back) < RECOVERY_LIMIT
+    # The typing tab was told its other tabs were not reached; they caught up when Redis came
+    # back (lines stored meanwhile included), without a reload.
+    assert any(FANOUT_DOWN in notice for notice in score.other_notices), score.other_notices[:3]
+    assert users.missing_in_other_tabs() == 0
 
 
 async def test_postgresql_stopped_for_10_seconds(cluster: Cluster):

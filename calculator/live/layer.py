@@ -6,16 +6,22 @@ instead of every consumer of the process crashing with 1011 on its next receive.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 
 import redis.exceptions
+from channels.exceptions import ChannelFull
 from channels_redis import core
 
 log = logging.getLogger(__name__)
 
 # What Redis being unreachable raises (refused, reset, timed out, no primary known to Sentinel).
 UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# Sent to each of this process's group members once Redis is back: fan-out sent while it was gone
+# is lost, so a tab that missed entries is sent the stored transcript again (the consumer's
+# `calc_rejoined`).
+REJOINED = {"type": "calc.rejoined"}
 # While Redis is gone, it is asked again after 0.1 s, then twice as long each time up to this:
 # a restart is noticed within a second or two, and a long outage costs a ping a second.
 RETRY_MAX_SECONDS = 1.0
@@ -24,8 +30,9 @@ RETRY_MAX_SECONDS = 1.0
 class RedisChannelLayer(core.RedisChannelLayer):
     """The stock layer, plus: `receive` waits for Redis instead of raising, `group_add` and
     `group_discard` never fail a consumer, and this process's memberships are added again when
-    Redis returns (a restarted Redis may have lost them). `send` and `group_send` still raise,
-    so the caller knows a message did not go out (live/fanout.py)."""
+    Redis returns (a restarted Redis may have lost them), each member then sent REJOINED.
+    `send` and `group_send` still raise, so the caller knows a message did not go out
+    (live/fanout.py)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -84,6 +91,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
                 for group, channels in list(self.memberships.items()):
                     for channel in list(channels):
                         await super().group_add(group, channel)
+                for channel in set().union(*self.memberships.values()):
+                    with contextlib.suppress(ChannelFull):
+                        await self.send(channel, REJOINED)
             except UNAVAILABLE:
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
