@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 # extension retries (1006, 1011, 1012, 1013): reconnecting cannot help, reloading the page can.
 CLOSE_SESSION_EXPIRED = 4401
 
+# Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
+# are sent the whole transcript when it is back (calc_rejoined).
+FANOUT_DOWN = "Stored. Your other tabs will show it when their connection is back."
+
 # Names each input the server renders, process-wide, so previews from replaced inputs are known.
 _field_tokens = itertools.count(1)
 
@@ -147,7 +151,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         html = render.appended(row)
         await self.send(html + render.submitted(self.new_field_token()))
-        await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
+        if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
+            await self.send(render.notice(FANOUT_DOWN))
 
     async def preview(self, frame: Frame) -> None:
         if self.field_token is not None and frame.field != self.field_token:
@@ -195,6 +200,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         if self.tab.receive(fanout.row_of(event)):
             await self.send(event["html"])
+
+    async def calc_rejoined(self, event: dict) -> None:
+        """The channel layer is back after an outage (live/layer.py): entries other tabs stored
+        meanwhile never reached this one, so it is sent the stored transcript again."""
+        if self.tab is not None:
+            await self.send_snapshot()
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""
