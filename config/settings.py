@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+import redis.exceptions
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,14 +122,20 @@ REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "calculator")
 # handshake's group_add takes one, so a reconnect storm after a process dies (hundreds of
 # sockets at once) overflowed the default with MaxConnectionsError (HTTP 500s).
 REDIS_MAX_CONNECTIONS = int(os.environ.get("CALC_REDIS_MAX_CONNECTIONS", "2000"))
+REDIS_CONNECTION = {
+    "max_connections": REDIS_MAX_CONNECTIONS,
+    # After Redis restarts or fails over, pooled connections are dead: a command that meets one
+    # is sent once more on a new connection instead of failing (a tab's fan-out was lost so).
+    "retry_on_error": [redis.exceptions.ConnectionError],
+}
 if REDIS_SENTINELS:
     REDIS_HOST = {
         "sentinels": REDIS_SENTINELS,
         "master_name": REDIS_SENTINEL_MASTER,
-        "max_connections": REDIS_MAX_CONNECTIONS,
+        **REDIS_CONNECTION,
     }
 elif REDIS_URL:
-    REDIS_HOST = {"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}
+    REDIS_HOST = {"address": REDIS_URL, **REDIS_CONNECTION}
 else:
     REDIS_HOST = None
 if REDIS_HOST and CALC_REDIS_LAYER == "pubsub":

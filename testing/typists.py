@@ -60,6 +60,7 @@ class Score:
     answer_times: dict[int, list[float]] = field(default_factory=dict)  # typist → monotonic
     fanned_out: dict[int, list[float]] = field(default_factory=dict)  # typist → monotonic
     close_codes: list[int | None] = field(default_factory=list)
+    answered_at: dict[str, float] = field(default_factory=dict)
 
     def recovery(self, since: float) -> float:
         """Seconds from `since` until every typist had an answer again."""
@@ -149,6 +150,7 @@ class Typist:
                 self.score.latencies.append(now - started)
                 self.score.answer_times[self.number].append(now)
                 self.score.answered.add(expression)
+                self.score.answered_at[expression] = now
                 if outcome != expected:
                     self.score.wrong.append(f"{expression} = {outcome}")
                 pending = None
@@ -216,14 +218,15 @@ class Crowd:
         self.tasks = self.typing + self.watching
         return self
 
-    def missing_in_other_tabs(self) -> int:
+    def missing_in_other_tabs(self) -> set[str]:
         """Lines a typist saw confirmed that its session's other tab never showed."""
         confirmed = self.score.answered | self.score.seen_in_snapshot
-        return sum(
-            len({line for line in confirmed if line.startswith(f"{t.number}*")}
-                - t.shown_in_other_tab)
+        return {
+            line
             for t in self.typists
-        )  # fmt: skip
+            for line in confirmed
+            if line.startswith(f"{t.number}*") and line not in t.shown_in_other_tab
+        }
 
     async def warmed_up(self, answers: int = 3, timeout: float = 30.0) -> None:
         """Until every typist has had `answers` answers."""

@@ -63,7 +63,8 @@ async def test_kill_9_one_of_three_processes(cluster: Cluster):
     tally = Tally.of("kill -9 one of 3 daphne", score, cluster.database.url, killed,
                      notes=f"{score.reconnects} sockets reconnected")  # fmt: skip
     check(tally)
-    assert users.missing_in_other_tabs() == 0
+    missing = users.missing_in_other_tabs()
+    assert not missing, when(missing, score, killed)
     assert score.wrong == []
     assert not [status for status in score.handshake_failures if status.startswith("5")]
     assert tally.recovery_s < RECOVERY_LIMIT
@@ -110,7 +111,8 @@ async def test_redis_stopped_for_10_seconds(cluster: Cluster):
     # The typing tab was told its other tabs were not reached; they caught up when Redis came
     # back (lines stored meanwhile included), without a reload.
     assert any(FANOUT_DOWN in notice for notice in score.other_notices), score.other_notices[:3]
-    assert users.missing_in_other_tabs() == 0
+    missing = users.missing_in_other_tabs()
+    assert not missing, when(missing, score, stopped)
 
 
 async def test_postgresql_stopped_for_10_seconds(cluster: Cluster):
@@ -134,6 +136,11 @@ async def test_postgresql_stopped_for_10_seconds(cluster: Cluster):
     assert score.recovery(back) < RECOVERY_LIMIT
     for index in range(3):  # back in HAProxy by themselves: rise 2 checks of /healthz
         await asyncio.to_thread(cluster.balancer.wait_state, server_name(index), "UP", 10)
+
+
+def when(lines: set[str], score, since: float) -> list[str]:
+    """Each line with the second it was answered, counted from the fault."""
+    return sorted(f"{score.answered_at.get(line, 0) - since:.2f}s {line}" for line in lines)
 
 
 async def until(condition, timeout: float) -> None:
