@@ -68,6 +68,17 @@ class Score:
                   for times in self.answer_times.values()]  # fmt: skip
         return max(firsts) - since
 
+    def longest_wait(self, since: float) -> float:
+        """The longest any typist went without an answer after `since`: how long the fault
+        kept someone waiting (a typist answers every `interval` when all is well)."""
+        longest = 0.0
+        for times in self.answer_times.values():
+            previous = since
+            for t in (t for t in times if t >= since):
+                longest = max(longest, t - previous)
+                previous = t
+        return longest
+
     def fanout_recovery(self, since: float) -> float:
         """Seconds from `since` until every other tab had received an entry again."""
         firsts = [next((t for t in times if t >= since), float("inf"))
@@ -278,7 +289,7 @@ class Tally:
     lost: int  # answered, or seen in a transcript, yet not stored
     duplicated: int  # stored more than once
     unresolved: int  # sent, never answered nor stored (the typist gave up)
-    recovery_s: float
+    recovery_s: float  # the longest any typist waited for an answer after the fault began
     p99_ms: float
     notes: str = ""
 
@@ -294,7 +305,7 @@ class Tally:
             lost=len(confirmed - set(counts)),
             duplicated=sum(1 for n in counts.values() if n > 1),
             unresolved=len(score.sent - confirmed - set(counts)),
-            recovery_s=round(score.recovery(since), 2),
+            recovery_s=round(score.longest_wait(since), 2),
             p99_ms=round(p99(score.latencies) * 1000, 1),
             notes=notes,
         )
