@@ -118,9 +118,9 @@ REDIS_SENTINELS = [
     for host, _, port in (a.rpartition(":") for a in env_list("REDIS_SENTINELS", ""))
 ]
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "calculator")
-# Connections one process may open to Redis at once (redis-py's default is 100): each
-# handshake's group_add takes one, so a reconnect storm after a process dies (hundreds of
-# sockets at once) overflowed the default with MaxConnectionsError (HTTP 500s).
+# Connections one process may open to Redis at once (redis-py's default is 100): every
+# group_add and group_send in flight holds one, and a burst of 150 stock consumers' handshakes
+# overflowed the default with MaxConnectionsError (HTTP 500s; bench/, section scale-out).
 REDIS_MAX_CONNECTIONS = int(os.environ.get("CALC_REDIS_MAX_CONNECTIONS", "2000"))
 REDIS_CONNECTION = {
     "max_connections": REDIS_MAX_CONNECTIONS,
