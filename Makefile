@@ -40,7 +40,7 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest tests -m "not services"
+	$(BIN)/python -m pytest tests -m "not services and not cluster"
 
 lint: install
 	$(BIN)/ruff check .

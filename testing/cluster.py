@@ -36,14 +36,16 @@ def redis_config(directory: Path, port: int) -> str:
 class Cluster:
     """`start()` brings up every part and returns once HAProxy sees every process UP."""
 
-    def __init__(self, processes: int = 3, use_sentinel: bool = False, **env: str) -> None:
+    def __init__(
+        self, processes: int = 3, use_sentinel: bool = False, durable: bool = False, **env: str
+    ) -> None:
         self.count = processes
         self.use_sentinel = use_sentinel
         self.extra_env = env
         self._dir = tempfile.TemporaryDirectory(prefix="cluster-")
         self.redis: Node | None = None
         self.sentinels: SentinelSet | None = None
-        self.database = postgres.PostgresServer()
+        self.database = postgres.PostgresServer(durable=durable)
         self.servers: list[DaphneServer] = []
         self.balancer: HAProxy | None = None
         self.env: dict[str, str] = {}
