@@ -28,6 +28,8 @@ TYPISTS = 12
 INTERVAL = 0.2
 # Part of the notice a typing tab gets when its other tabs could not be told (Redis is down).
 FANOUT_DOWN = "other tabs"
+# HAProxy's checks mark a process down after 2 failures 2 s apart (deploy/haproxy.cfg).
+CHECKS_DOWN = 6.0
 # How long Redis and PostgreSQL stay down.
 OUTAGE = 10.0
 # Every typist answered again within this long after a process dies or a service returns.
@@ -92,7 +94,15 @@ async def test_redis_stopped_for_10_seconds(cluster: Cluster):
         await users.warmed_up()
         stopped = time.monotonic()
         await asyncio.to_thread(cluster.redis.stop)
-        await asyncio.sleep(OUTAGE)
+        await asyncio.sleep(CHECKS_DOWN)
+        # Every /healthz says 503 now and HAProxy has marked every process down: it fails open
+        # to the unchecked twins, so a page still loads and a new tab still connects.
+        states = await asyncio.to_thread(cluster.balancer.states)
+        page = await asyncio.to_thread(cluster.balancer.get, "/")
+        newcomer = Crowd(cluster.url, cluster.ws_url, 1, INTERVAL)
+        async with newcomer:
+            await newcomer.warmed_up(1, timeout=5)
+        await asyncio.sleep(OUTAGE - (time.monotonic() - stopped))
         await asyncio.to_thread(cluster.redis.start)
         back = time.monotonic()
         await until(lambda: users.score.fanout_recovery(back) < float("inf"), RECOVERY_LIMIT * 2)
@@ -106,6 +116,7 @@ async def test_redis_stopped_for_10_seconds(cluster: Cluster):
                      notes=f"fan-out back {score.fanout_recovery(back):.1f} s after Redis; "
                            f"close codes {sorted(set(map(str, score.close_codes)))}")  # fmt: skip
     check(tally)
+    assert (states, page) == ({"s1": "DOWN", "s2": "DOWN", "s3": "DOWN"}, 200)
     assert min(answered_during) > 0, f"typists unanswered while Redis was down: {answered_during}"
     assert score.close_codes == []  # no socket closed: Redis is not the socket's business
     assert score.fanout_recovery(back) < RECOVERY_LIMIT
