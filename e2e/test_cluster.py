@@ -89,3 +89,21 @@ def test_kill_9_the_process_under_two_tabs(cluster: Cluster, tabs) -> None:
     expect(results(first)).to_have_text(["42", "3", "30"])
     assert stored(cluster, context) == ["6*7", "1+2", "ans*10"]
     cluster.start_again(0)
+
+
+def test_enter_pressed_three_times_while_down_is_applied_once(cluster: Cluster, tabs) -> None:
+    """htmx queues a frame per Enter while the socket is down and sends them all on reconnect:
+    one rendered input's submit must be applied at most once (issue 13, bug 2), wherever the
+    frames land. Fails today: three entries."""
+    context, first, second = tabs
+    cluster.kill(0)
+    expect(first.locator("#status")).not_to_have_text("live")
+    field = first.locator("#expression")
+    field.fill("2+2")
+    for _ in range(3):
+        field.press("Enter")
+    expect(first.locator("#status")).to_have_text("live", timeout=RECONNECT_TIMEOUT)
+    expect(results(first)).to_have_text(["4"], timeout=RECONNECT_TIMEOUT)
+    expect(results(second)).to_have_text(["4"], timeout=RECONNECT_TIMEOUT)
+    cluster.start_again(0)
+    assert stored(cluster, context) == ["2+2"]
