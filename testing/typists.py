@@ -61,12 +61,20 @@ class Score:
     fanned_out: dict[int, list[float]] = field(default_factory=dict)  # typist → monotonic
     close_codes: list[int | None] = field(default_factory=list)
     answered_at: dict[str, float] = field(default_factory=dict)
+    # Watching and idle tabs whose socket closed: [closed at, open again at (None until then)].
+    drops: list[list[float | None]] = field(default_factory=list)
 
     def recovery(self, since: float) -> float:
         """Seconds from `since` until every typist had an answer again."""
         firsts = [next((t for t in times if t >= since), float("inf"))
                   for times in self.answer_times.values()]  # fmt: skip
         return max(firsts) - since
+
+    def reconnected(self, since: float) -> tuple[int, int, float]:
+        """Tabs dropped after `since`, how many are open again, and the seconds until the last."""
+        drops = [d for d in self.drops if d[0] >= since]
+        back = [d[1] for d in drops if d[1] is not None]
+        return len(drops), len(back), max(back, default=since) - since
 
     def longest_wait(self, since: float) -> float:
         """The longest any typist went without an answer after `since`: how long the fault
@@ -87,7 +95,10 @@ class Score:
 
 
 class Typist:
-    def __init__(self, number: int, base_url: str, ws_url: str, score: Score, interval: float):
+    def __init__(
+        self, number: int, base_url: str, ws_url: str, score: Score, interval: float,
+        typing: bool = True,
+    ) -> None:  # fmt: skip
         self.number = number
         self.base_url = base_url
         self.ws_url = ws_url
@@ -96,8 +107,10 @@ class Typist:
         self.cookie = ""
         self.count = 0
         self.shown_in_other_tab: set[str] = set()  # lines the watching tab has shown
-        score.answer_times[number] = []
-        score.fanned_out[number] = []
+        self.live = False  # the watching tab has been greeted
+        if typing:
+            score.answer_times[number] = []
+            score.fanned_out[number] = []
 
     def line(self) -> tuple[str, str]:
         """A distinct line and its answer."""
@@ -189,6 +202,7 @@ class Typist:
         while not self.cookie:
             await asyncio.sleep(0.05)
         ws, transcript = await self.connect()
+        self.live = True
         self.shown_in_other_tab.update(CODE.findall(transcript))
         try:
             while not stop.is_set():
@@ -198,21 +212,28 @@ class Typist:
                     continue
                 except WebSocketException:
                     self.score.close_codes.append(ws.close_code)
+                    drop: list[float | None] = [time.monotonic(), None]
+                    self.score.drops.append(drop)
                     await ws.close()
-                    ws, transcript = await self.connect()
+                    await asyncio.sleep(reconnect_delay(0))
+                    ws, transcript = await self.connect(attempt=1)
+                    drop[1] = time.monotonic()
                     self.shown_in_other_tab.update(CODE.findall(transcript))
                     continue
                 self.shown_in_other_tab.update(CODE.findall(message))
-                if client.ENTRY_MARK in message:
+                if client.ENTRY_MARK in message and self.number in self.score.fanned_out:
                     self.score.fanned_out[self.number].append(time.monotonic())
         finally:
             await ws.close()
 
 
 class Crowd:
-    """`typists` sessions, each a typing tab and a watching tab, started at once."""
+    """`typists` sessions, each a typing tab and a watching tab, started at once, and `idle`
+    sessions with one tab that types nothing (the bulk of a real server's sockets)."""
 
-    def __init__(self, base_url: str, ws_url: str, typists: int, interval: float) -> None:
+    def __init__(
+        self, base_url: str, ws_url: str, typists: int, interval: float, idle: int = 0
+    ) -> None:
         self.score = Score()
         self.stop = asyncio.Event()
         self.stop_watching = asyncio.Event()
@@ -221,11 +242,19 @@ class Crowd:
         self.typists = [
             Typist(first + n, base_url, ws_url, self.score, interval) for n in range(1, typists + 1)
         ]
+        self.idle = [
+            Typist(first + typists + n, base_url, ws_url, self.score, interval, typing=False)
+            for n in range(1, idle + 1)
+        ]
         self.tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> Crowd:
+        for tab in self.idle:
+            tab.cookie = await asyncio.to_thread(client.open_session, tab.base_url)
         self.typing = [asyncio.create_task(t.type(self.stop)) for t in self.typists]
-        self.watching = [asyncio.create_task(t.watch(self.stop_watching)) for t in self.typists]
+        self.watching = [
+            asyncio.create_task(t.watch(self.stop_watching)) for t in self.typists + self.idle
+        ]
         self.tasks = self.typing + self.watching
         return self
 
@@ -240,9 +269,11 @@ class Crowd:
         }
 
     async def warmed_up(self, answers: int = 3, timeout: float = 30.0) -> None:
-        """Until every typist has had `answers` answers."""
+        """Until every typist has had `answers` answers and every tab is open."""
         deadline = time.monotonic() + timeout
-        while any(len(t) < answers for t in self.score.answer_times.values()):
+        while any(len(t) < answers for t in self.score.answer_times.values()) or not all(
+            tab.live for tab in self.typists + self.idle
+        ):
             if time.monotonic() > deadline:
                 raise TimeoutError("the crowd did not warm up")
             for task in self.tasks:

@@ -30,6 +30,8 @@ INTERVAL = 0.2
 FANOUT_DOWN = "other tabs"
 # HAProxy's checks mark a process down after 2 failures 2 s apart (deploy/haproxy.cfg).
 CHECKS_DOWN = 6.0
+# Tabs that type nothing, beside the typists: a third of them are on the process killed.
+IDLE_TABS = 90
 # How long Redis and PostgreSQL stay down.
 OUTAGE = 10.0
 # Every typist answered again within this long after a process dies or a service returns.
@@ -54,17 +56,21 @@ def check(tally: Tally) -> None:
 
 
 async def test_kill_9_one_of_three_processes(cluster: Cluster):
-    async with crowd(cluster) as users:
+    async with Crowd(cluster.url, cluster.ws_url, TYPISTS, INTERVAL, idle=IDLE_TABS) as users:
         await users.warmed_up()
         killed = time.monotonic()
         await asyncio.to_thread(cluster.kill, 0)
         await until(lambda: users.score.recovery(killed) < float("inf"), RECOVERY_LIMIT * 2)
+        await until(lambda: all_back(users.score, killed), RECOVERY_LIMIT * 2)
         await asyncio.to_thread(cluster.start_again, 0)
         await asyncio.sleep(2)
     score = users.score
+    dropped, back, seconds = score.reconnected(killed)
     tally = Tally.of("kill -9 one of 3 daphne", score, cluster.database.url, killed,
-                     notes=f"{score.reconnects} sockets reconnected")  # fmt: skip
+                     notes=f"{score.reconnects + dropped} sockets dropped, all open again after "
+                           f"{seconds:.1f} s")  # fmt: skip
     check(tally)
+    assert dropped >= IDLE_TABS // 6 and back == dropped, (dropped, back)
     missing = users.missing_in_other_tabs()
     assert not missing, when(missing, score, killed)
     assert score.wrong == []
@@ -148,6 +154,11 @@ async def test_postgresql_stopped_for_10_seconds(cluster: Cluster):
     assert score.recovery(back) < RECOVERY_LIMIT
     for index in range(3):  # back in HAProxy by themselves: rise 2 checks of /healthz
         await asyncio.to_thread(cluster.balancer.wait_state, server_name(index), "UP", 10)
+
+
+def all_back(score, since: float) -> bool:
+    dropped, back, _ = score.reconnected(since)
+    return dropped > 0 and back == dropped
 
 
 def when(lines: set[str], score, since: float) -> list[str]:
