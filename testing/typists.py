@@ -30,6 +30,12 @@ OTHER_TAB_GRACE = 1.0
 RETRY_PAUSE = 0.5
 NOT_STORED = "Not stored"
 CODE = re.compile(r"<code>(.*?)</code>", re.S)
+NOTICE = re.compile(r'<p id="notice"[^>]*>(.*?)</p>', re.S)
+
+
+def notice_text(message: str) -> str:
+    match = NOTICE.search(message)
+    return match.group(1).strip() if match else ""
 
 
 def reconnect_delay(attempt: int) -> float:
@@ -54,6 +60,7 @@ class Score:
     wrong: list[str] = field(default_factory=list)  # answered with another result
     not_stored_notices: int = 0
     other_notices: list[str] = field(default_factory=list)
+    notice_times: list[float] = field(default_factory=list)
     reconnects: int = 0
     handshake_failures: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
@@ -192,10 +199,9 @@ class Typist:
             if client.ENTRY_MARK in message and 'id="field"' in message:
                 if f"<code>{expression}</code>" in message:
                     return client.result_of(message)
-            elif 'id="notice"' in message and "Not stored" not in message:
-                text = re.sub(r"<[^>]+>", "", message).strip()
-                if text:
-                    self.score.other_notices.append(text[:120])
+            elif client.ENTRY_MARK not in message and (text := notice_text(message)):
+                self.score.other_notices.append(text)
+                self.score.notice_times.append(time.monotonic())
 
     async def watch(self, stop: asyncio.Event) -> None:
         """The session's other tab: counts the entries fanned out to it, reconnecting as needed."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import redis.exceptions
 from channels.exceptions import ChannelFull
@@ -22,6 +22,9 @@ UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, 
 # is lost, so a tab that missed entries is sent the stored transcript again (the consumer's
 # `calc_rejoined`).
 REJOINED = {"type": "calc.rejoined"}
+# Group messages kept for sending when Redis is back: about a minute of one busy process's
+# fan-out; older ones are superseded by the transcript each tab is sent then anyway.
+MAX_UNSENT = 10_000
 # While Redis is gone, it is asked again after 0.1 s, then twice as long each time up to this:
 # a restart is noticed within a second or two, and a long outage costs a ping a second.
 RETRY_MAX_SECONDS = 1.0
@@ -31,23 +34,29 @@ class RedisChannelLayer(core.RedisChannelLayer):
     """The stock layer, plus: `receive` waits for Redis instead of raising, `group_add` and
     `group_discard` never fail a consumer, and this process's memberships are added again when
     Redis returns (a restarted Redis may have lost them), each member then sent REJOINED.
-    `send` and `group_send` still raise, so the caller knows a message did not go out
-    (live/fanout.py)."""
+    `send` and `group_send` still raise, so the caller knows a message did not go out now
+    (live/fanout.py); a group message that failed is sent again when Redis is back."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # This process's channels in each group: what a Redis that lost them is told again.
         self.memberships: defaultdict[str, set[str]] = defaultdict(set)
         self._back: asyncio.Event | None = None  # set when Redis answers again
+        self._back_loop: asyncio.AbstractEventLoop | None = None
+        # Group messages that failed, to send when Redis is back; the oldest dropped past this.
+        self.unsent: deque[tuple[str, dict]] = deque(maxlen=MAX_UNSENT)
 
     async def receive(self, channel: str) -> dict:
         while True:
-            if self._back is not None:
+            loop = asyncio.get_running_loop()
+            if self._back is not None and self._back_loop is loop:
                 await self._back.wait()
             try:
                 return await super().receive(channel)
             except UNAVAILABLE as error:
                 self._lost(error)
+                if self._back_loop is not loop:  # watched from another loop: ask again later
+                    await asyncio.sleep(RETRY_MAX_SECONDS)
 
     async def group_add(self, group: str, channel: str) -> None:
         self.memberships[group].add(channel)
@@ -69,17 +78,29 @@ class RedisChannelLayer(core.RedisChannelLayer):
             # waits in a channel nobody reads until the message's own expiry.
             self._lost(error)
 
+    async def group_send(self, group: str, message: dict) -> None:
+        try:
+            await super().group_send(group, message)
+        except UNAVAILABLE as error:
+            # Sent again once Redis answers: the other processes' tabs get it late, not never
+            # (a tab that caught up meanwhile drops what its transcript already shows).
+            self.unsent.append((group, message))
+            self._lost(error)
+            raise
+
     async def flush(self) -> None:
         self.memberships.clear()
         await super().flush()
 
     def _lost(self, error: Exception) -> None:
         """Redis is unreachable: one task per outage waits for it to answer, then rejoins."""
-        if self._back is not None:
+        if self._back is not None and not self._back_loop.is_closed():
             return
         log.warning("redis-unavailable error=%s", error.__class__.__name__)
-        self._back = asyncio.Event()
-        asyncio.get_running_loop().create_task(self._wait_for_redis(self._back))
+        # The event and its task belong to the loop that noticed (daphne has one); a loop that
+        # ended (a thread's async_to_sync) leaves them to the next one that notices.
+        self._back, self._back_loop = asyncio.Event(), asyncio.get_running_loop()
+        self._back_loop.create_task(self._wait_for_redis(self._back))
 
     async def _wait_for_redis(self, back: asyncio.Event) -> None:
         delay = 0.1
@@ -94,6 +115,10 @@ class RedisChannelLayer(core.RedisChannelLayer):
                 for channel in set().union(*self.memberships.values()):
                     with contextlib.suppress(ChannelFull):
                         await self.send(channel, REJOINED)
+                while self.unsent:
+                    group, message = self.unsent[0]
+                    await super().group_send(group, message)
+                    self.unsent.popleft()
             except UNAVAILABLE:
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
