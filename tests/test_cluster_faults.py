@@ -196,8 +196,6 @@ async def test_sentinel_failover_of_the_redis_primary(sentinel_cluster: Cluster)
                      killed, notes=f"replica promoted after {promoted_after:.1f} s; fan-out back "
                                    f"{score.fanout_recovery(back):.1f} s later")  # fmt: skip
     check(tally)
-    print("notices", len(score.other_notices), set(score.other_notices),
-          sorted(round(t - killed, 2) for t in score.notice_times)[-5:])  # fmt: skip
     assert score.close_codes == []
     assert score.fanout_recovery(back) < RECOVERY_LIMIT
     missing = users.missing_in_other_tabs()
