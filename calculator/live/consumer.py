@@ -24,6 +24,10 @@ from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
 log = logging.getLogger(__name__)
 
+# Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
+# are sent the whole transcript when it is back (calc_rejoined).
+FANOUT_DOWN = "Stored. Your other tabs will show it when their connection is back."
+
 # Names each input the server renders, process-wide, so previews from replaced inputs are known.
 _field_tokens = itertools.count(1)
 
@@ -163,7 +167,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         html = render.appended(row)
         await self.send(html + render.submitted(self.new_field_token()))
-        await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
+        if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
+            await self.send(render.notice(FANOUT_DOWN))
 
     async def preview(self, frame: Frame) -> None:
         if self.field_token is not None and frame.field != self.field_token:
@@ -180,7 +185,11 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)
         log.info("cleared %s", self.log_prefix)
-        await fanout.cleared(self.channel_layer, self.session_key, cleared_id, self.channel_name)
+        if not await fanout.cleared(
+            self.channel_layer, self.session_key, cleared_id, self.channel_name
+        ):
+            # The layer is down: this tab shows its clear now, the others when it is back.
+            await self.calc_cleared(fanout.cleared_event(cleared_id, self.channel_name))
 
     handlers = {
         Action.SUBMIT: submit,
@@ -214,6 +223,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         if self.tab.receive(fanout.row_of(event)):
             await self.send(event["html"])
+
+    async def calc_rejoined(self, event: dict) -> None:
+        """The channel layer is back after an outage (live/layer.py): entries other tabs stored
+        meanwhile never reached this one, so it is sent the stored transcript again."""
+        if self.tab is not None:
+            await self.send_snapshot()
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""
