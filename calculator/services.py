@@ -182,6 +182,13 @@ def open_tab(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> tuple[Tab
     return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 
 
+def reopen_tab(session_key: str, limit: int, shown_id: int) -> tuple[Tab, Snapshot]:
+    """open_tab for a tab that may have missed broadcasts (the channel layer was away): its
+    snapshot holds every row after `shown_id` too, up to a page's worth."""
+    missed = Calculation.objects.filter(session_key=session_key, pk__gt=shown_id).count()
+    return open_tab(session_key, max(limit, missed))
+
+
 def find_expression(session_key: str, entry_id: int) -> str | None:
     """The expression of one of this session's entries (never another session's)."""
     return (
@@ -223,5 +230,6 @@ async def asubmit(tab: Tab, expression: str) -> Calculation:
 
 
 aopen_tab = database_sync_to_async(open_tab)
+areopen_tab = database_sync_to_async(reopen_tab)
 afind_expression = database_sync_to_async(find_expression)
 aclear_history = database_sync_to_async(clear_history)
