@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 
 from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
 from calculator.models import Calculation
+from calculator.services import MAX_QUERY_LENGTH
 
 if TYPE_CHECKING:
     from calculator.services import Snapshot
@@ -59,11 +60,25 @@ def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
 REFERENCE_CONTEXT = {"functions": reference(FUNCTIONS), "constants": reference(CONSTANTS)}
 
 
-def page_context(snapshot: Snapshot, expression: str = "") -> dict:
+def page_context(
+    snapshot: Snapshot,
+    expression: str = "",
+    query: str = "",
+    found: list[Calculation] | None = None,
+    shares: list | None = None,
+    sharing: bool = False,
+) -> dict:
+    """The page: the transcript, or with `query` the entries `found` by a search (then the
+    socket is sent no version, so it redraws the transcript it is told to show)."""
     return {
-        "entries": snapshot.entries,
+        "entries": snapshot.entries if found is None else found,
         "hidden_count": snapshot.total - len(snapshot.entries),
-        "transcript_version": snapshot.version,
+        "transcript_version": snapshot.version if found is None else "",
+        "last_id": snapshot.last_id,
+        "query": query,
+        "max_query_length": MAX_QUERY_LENGTH,
+        "shares": shares or [],
+        "sharing": sharing,
         **status_context("connecting"),
         **field_context(expression),
         **preview_context(None),
@@ -109,7 +124,7 @@ def unchanged() -> str:
 
 
 def connected(
-    entries: list[Calculation], total: int, csrf_token: str, more: bool = False
+    entries: list[Calculation], total: int, csrf_token: str, more: bool = False, query: str = ""
 ) -> list[str]:
     """Everything a (re)connecting tab needs, as messages: the stored transcript (its first
     run replaces the tab's, the others append to it) and the live status. With `more`, the
@@ -119,14 +134,31 @@ def connected(
         "entries": first,
         "hidden_count": total - len(entries),
         "more": more,
+        "query": query,
         "csrf_token": csrf_token,
+        "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
     }
-    return [render("connected", context)] + [render("appended", {"entries": run}) for run in rest]
+    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
+    return [render("connected", context), *runs]
 
 
 def appended(row: Calculation) -> str:
-    return render("appended", {"entries": [row]})
+    """A new entry at the end of the transcript, and the "last result" link pointing at it."""
+    return render("appended", {"entries": [row], "last_id": row.pk})
+
+
+def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:
+    """The transcript showing what a search found (or, with no query, the stored one)."""
+    context = {"entries": entries, "query": query, "csrf_token": csrf_token}
+    first, *rest = in_messages(entries)
+    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
+    return [render("transcript", {**context, "entries": first}), *runs]
+
+
+def deleted(entry_id: int, last_id: int) -> str:
+    """What every tab of the session shows when one entry is deleted: the entry gone."""
+    return render("deleted", {"entry_id": entry_id, "last_id": last_id})
 
 
 def submitted(token: str) -> str:

@@ -102,7 +102,7 @@ async def test_error_entry_carries_message_and_caret(session_key):
     html = await socket.receive_from()
     assert "entry--error" in html
     assert "division by zero" in html
-    assert '<span class="caret">' in html
+    assert '1/<mark class="caret">0</mark>' in html
     await socket.disconnect()
 
 
@@ -291,7 +291,9 @@ async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session
     assert all(len(message.encode()) <= render.MESSAGE_BUDGET_BYTES for message in messages)
     assert 'id="transcript"' in messages[0] and 'id="status"' in messages[0]
     assert all('hx-swap-oob="beforeend:#transcript"' in message for message in messages[1:])
-    shown = [int(n) for n in re.findall(r"<code>(\d+) \+ ", "".join(messages))]
+    shown = [
+        int(n) for n in re.findall(r'<code class="entry__expression">(\d+) \+ ', "".join(messages))
+    ]
     assert shown == list(range(120))
     await socket.disconnect()
 

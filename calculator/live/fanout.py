@@ -17,6 +17,7 @@ from calculator.models import Calculation
 
 ENTRY = "calc.entry"
 CLEARED = "calc.cleared"
+DELETED = "calc.deleted"
 
 
 def group(session_key: str) -> str:
@@ -50,6 +51,16 @@ def cleared_event(cleared_id: int, origin: str) -> dict:
     }
 
 
+def deleted_event(entry_id: int, last_id: int) -> dict:
+    """One entry was deleted; `html` removes it from every tab (`last_id`: the newest left)."""
+    return {
+        "type": DELETED,
+        "entry_id": entry_id,
+        "last_id": last_id,
+        "html": render.deleted(entry_id, last_id),
+    }
+
+
 async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> None:
     """Tell the session's tabs; the one named by `origin` (if any) drops its own copy."""
     await layer.group_send(group(row.session_key), entry_event(row, html, origin))
@@ -59,6 +70,10 @@ async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") ->
     await layer.group_send(group(session_key), cleared_event(cleared_id, origin))
 
 
+async def deleted(layer, session_key: str, entry_id: int, last_id: int) -> None:
+    await layer.group_send(group(session_key), deleted_event(entry_id, last_id))
+
+
 def publish_entry(row: Calculation) -> None:
     """From synchronous code (a form post): tell the session's open tabs about a stored row."""
     async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
@@ -66,3 +81,7 @@ def publish_entry(row: Calculation) -> None:
 
 def publish_cleared(session_key: str, cleared_id: int) -> None:
     async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)
+
+
+def publish_deleted(session_key: str, entry_id: int, last_id: int) -> None:
+    async_to_sync(deleted)(get_channel_layer(), session_key, entry_id, last_id)
