@@ -21,7 +21,7 @@ INPUT_ID = "expression"
 CLEAR_FORM_ID = "clear-form"
 
 KNOWN_FIELDS = frozenset(
-    {"expression", "field", "recall", "delete", "q", "csrfmiddlewaretoken", "HEADERS"}
+    {"expression", "field", "recall", "remove", "q", "csrfmiddlewaretoken", "HEADERS"}
 )
 # A search longer than this is refused (the input caps it at services.MAX_QUERY_LENGTH).
 MAX_QUERY_CHARS = 200
@@ -73,8 +73,10 @@ def parse_frame(text: str) -> Frame:
 
     if "recall" in data:
         return Frame(Action.RECALL, entry_id=_entry_id(data["recall"], "recall"))
-    if "delete" in data:
-        return Frame(Action.DELETE, entry_id=_entry_id(data["delete"], "delete"))
+    # Not "delete": htmx reads form values through a FormData proxy whose `delete` method a
+    # field of that name would shadow (the frame then goes out empty).
+    if "remove" in data:
+        return Frame(Action.DELETE, entry_id=_entry_id(data["remove"], "remove"))
     if "q" in data:
         query = data["q"]
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:

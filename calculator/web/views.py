@@ -62,7 +62,7 @@ def clear(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delete(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
-    entry_id = entry_id_of(request.POST.get("delete", ""))
+    entry_id = entry_id_of(request.POST.get("remove", ""))
     if entry_id is not None:
         last_id = services.delete_entry(session_key, entry_id)
         if last_id is not None:
