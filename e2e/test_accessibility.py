@@ -52,12 +52,23 @@ def clear_confirm_open(page: Page) -> None:
     expect(page.get_by_role("button", name="Delete all")).to_be_visible()
 
 
+def share_page(page: Page) -> None:
+    open_calculator(page)
+    calculate(page, "2^100")
+    calculate(page, "1 + foo")
+    page.get_by_text("Export, share…").click()
+    page.get_by_role("button", name="Share a read-only copy").click()
+    page.goto(page.locator(".shares a").first.get_attribute("href") or "")
+    expect(page.locator(".entry")).to_have_count(2)
+
+
 STATES: dict[str, Callable[[Page], None]] = {
     "empty": empty,
     "entries": entries,
     "error entry": error_entry,
     "help open": help_open,
     "clear confirm open": clear_confirm_open,
+    "share page": share_page,
 }
 
 
