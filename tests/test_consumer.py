@@ -320,3 +320,26 @@ async def test_deeply_nested_json_is_refused_with_a_notice(session_key):
     await socket.send_json_to(submit_frame("1+1"))
     assert outputs(await socket.receive_from()) == ["2"]
     await socket.disconnect()
+
+
+async def test_a_tab_deletes_and_searches_only_its_own_session(session_key, make_session_key):
+    victim = await make_session_key()
+    other = await open_socket(victim)
+    await other.receive_from()
+    await other.send_json_to(submit_frame("secret = 42"))
+    await other.receive_from()
+    victim_id = await sync_to_async(lambda: Calculation.objects.get(session_key=victim).pk)()
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to({"remove": str(victim_id), "HEADERS": {}})
+    assert "no longer exists" in await socket.receive_from()
+    await socket.send_json_to({"q": "secret", "HEADERS": {"HX-Trigger": "search"}})
+    found = await socket.receive_from()
+    assert "Nothing matches." in found and "secret = 42" not in found
+    assert await count_rows(victim) == 1
+    # The owner's own delete reaches its tab as the entry's removal.
+    await other.send_json_to({"remove": str(victim_id), "HEADERS": {}})
+    assert f'<li id="entry-{victim_id}" hx-swap-oob="delete">' in await other.receive_from()
+    assert await count_rows(victim) == 0
+    await socket.disconnect()
+    await other.disconnect()
