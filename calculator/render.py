@@ -88,8 +88,10 @@ def page_context(
 # The server's WebSocket message limit (bin/serve) bounds what it sends as well as what it
 # receives, so a long transcript goes out in several messages of at most this size.
 MESSAGE_BUDGET_BYTES = 48 * 1024
-# Markup around one entry's text, with room to spare; its text may grow sixfold when escaped.
-ENTRY_MARKUP_BYTES = 1024
+# Markup around one entry's text (its edit and delete forms included, whose labels repeat the
+# expression's first 40 characters), with room to spare; its text may grow sixfold when escaped.
+ENTRY_MARKUP_BYTES = 2048
+LABEL_CHARS = 40
 ESCAPE_GROWTH = 6
 
 
@@ -100,8 +102,12 @@ _TEXT_FIELDS = Calculation.text_fields()
 
 def entry_size_bound(entry: Calculation) -> int:
     """An upper bound on the bytes one rendered entry takes."""
-    texts = (getattr(entry, name) for name in _TEXT_FIELDS)
-    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len(text.encode()) for text in texts)
+    texts = [getattr(entry, name) for name in _TEXT_FIELDS]
+    labels = 2 * len(entry.expression[:LABEL_CHARS].encode())
+    # A result's digit groups are elements: at most `<span></span>` (13 bytes) per 3 digits.
+    groups = 5 * len(entry.display)
+    text_bytes = sum(len(text.encode()) for text in texts) + labels
+    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * text_bytes + groups
 
 
 def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
@@ -168,7 +174,8 @@ def submitted(token: str) -> str:
 
 def transcript_cleared() -> str:
     """What every tab of a cleared session shows: an empty transcript and preview."""
-    return render("transcript", {"entries": [], "hidden_count": 0}) + preview(None)
+    empty = render("transcript", {"entries": [], "hidden_count": 0})
+    return empty + render("latest", {"last_id": 0}) + preview(None)
 
 
 def clear_form(csrf_token: str) -> str:

@@ -343,3 +343,27 @@ async def test_a_tab_deletes_and_searches_only_its_own_session(session_key, make
     assert await count_rows(victim) == 0
     await socket.disconnect()
     await other.disconnect()
+
+
+async def test_a_page_loaded_with_a_search_stays_filtered_on_connect(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for line in ("sqrt(16)", "2+2"):
+        await socket.send_json_to(submit_frame(line))
+        await socket.receive_from()
+    filtered = await open_socket(session_key, path="/ws/calc/?q=sqrt")
+    await filtered.receive_from()  # the stored transcript and the status, then the search
+    found = await filtered.receive_from()
+    assert "sqrt(16)" in found and "2+2" not in found and "matching “sqrt”" in found
+    await socket.disconnect()
+    await filtered.disconnect()
+
+
+async def test_clearing_hides_the_last_result_link(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("1+1"))
+    assert 'href="#entry-' in await socket.receive_from()
+    await socket.send_json_to(clear_frame())
+    assert re.search(r'<a id="latest"[^>]* hidden>', await socket.receive_from())
+    await socket.disconnect()

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from calculator import services
+from calculator import render, services
 from calculator.models import Calculation, Share
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,16 @@ def test_json_export_holds_no_stored_values_or_session_key():
         "error_column",
         "created_at",
     }
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        Calculation(pk=10**18, expression="'", display="1", assigned="a" * 64, interpretation="'"),
+        Calculation(pk=10**18, expression="'" * 1000, error="'", error_start=3, error_end=5),
+        Calculation(pk=10**18, expression="1000!", display="9" * 5000, value="9" * 5000),
+    ],
+    ids=["short", "long error", "5000 digits"],
+)
+def test_an_entry_never_renders_past_its_size_bound(row):
+    assert len(render.appended(row).encode()) <= render.entry_size_bound(row)
