@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
 from calculator.models import Calculation
-from calculator.services import MAX_QUERY_LENGTH
+from calculator.services import MAX_QUERY_LENGTH, MAX_SHARES_PER_SESSION
 
 if TYPE_CHECKING:
     from calculator.services import Snapshot
@@ -78,6 +78,7 @@ def page_context(
         "query": query,
         "max_query_length": MAX_QUERY_LENGTH,
         "shares": shares or [],
+        "max_shares": MAX_SHARES_PER_SESSION,
         "sharing": sharing,
         **status_context("connecting"),
         **field_context(expression),

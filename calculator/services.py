@@ -27,6 +27,8 @@ MAX_TRANSCRIPT_ENTRIES = 500
 MAX_QUERY_LENGTH = 100
 # Bytes of randomness in a share link's token (secrets.token_urlsafe: 43 characters, unguessable).
 SHARE_TOKEN_BYTES = 32
+# Each link copies up to a page of entries: a bound on what one session can make the database hold.
+MAX_SHARES_PER_SESSION = 20
 # What a shared entry shows: its text and where its error points, nothing that rebuilds a session.
 SHARED_FIELDS = (
     "expression",
@@ -240,8 +242,11 @@ def export_rows(session_key: str) -> Iterator[Calculation]:
     return Calculation.objects.filter(session_key=session_key).order_by("id").iterator()
 
 
-def share(session_key: str) -> Share:
-    """A read-only snapshot of the session's visible transcript under a new unguessable token."""
+def share(session_key: str) -> Share | None:
+    """A read-only snapshot of the session's visible transcript under a new unguessable token;
+    None when the session has MAX_SHARES_PER_SESSION links already."""
+    if Share.objects.filter(session_key=session_key).count() >= MAX_SHARES_PER_SESSION:
+        return None
     rows = load_snapshot(session_key).entries
     entries = [{name: getattr(row, name) for name in SHARED_FIELDS} for row in rows]
     return Share.objects.create(

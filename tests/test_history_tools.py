@@ -123,3 +123,12 @@ def test_json_export_holds_no_stored_values_or_session_key():
 )
 def test_an_entry_never_renders_past_its_size_bound(row):
     assert len(render.appended(row).encode()) <= render.entry_size_bound(row)
+
+
+def test_a_session_holds_a_bounded_number_of_share_links():
+    owner, key = visitor_with("1+1")
+    token = csrf_of(owner)
+    for _ in range(services.MAX_SHARES_PER_SESSION + 2):
+        owner.post("/share/", {"csrfmiddlewaretoken": token})
+    assert Share.objects.filter(session_key=key).count() == services.MAX_SHARES_PER_SESSION
+    assert "revoke one to make another" in owner.get("/?sharing").content.decode()
