@@ -123,6 +123,8 @@ def test_share_link_is_a_read_only_snapshot_and_can_be_revoked(
     calculate(page, "after sharing = 1")
 
     stranger = browser.new_context(base_url=base_url)
+    problems = BrowserProblems()  # a CSP violation on the share page shows as a console error
+    problems.watch(stranger)
     try:
         shared = stranger.new_page()
         shared.goto(url)
@@ -132,6 +134,7 @@ def test_share_link_is_a_read_only_snapshot_and_can_be_revoked(
         expect(shared.locator("input, button, [ws-connect]")).to_have_count(0)
         page.locator(".shares").get_by_role("button", name="Revoke").click()
         expect(page.locator(".shares")).to_have_count(0)
+        problems.assert_none()
         response = shared.goto(url)
         assert response and response.status == 404
     finally:
