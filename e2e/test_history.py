@@ -44,6 +44,7 @@ def test_delete_one_entry_in_every_tab(page: Page, context: BrowserContext) -> N
     # ans is rebuilt from the rows left: deleting the newest entry brings the one before back.
     entries(page).nth(1).get_by_role("button", name="delete").click()
     expect(entries(other)).to_have_count(1)
+    expect(entries(page)).to_have_count(1)
     expect(calculate(page, "ans * 10").locator(".entry__result output")).to_have_text("20")
 
 

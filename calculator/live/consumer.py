@@ -190,7 +190,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if last_id is None:
             await self.send(render.notice("That entry no longer exists."))
             return
-        await fanout.deleted(self.channel_layer, self.session_key, frame.entry_id, last_id)
+        # Rebuilt now, not when the event comes back: a line sent right after the delete must
+        # already see the `ans` and variables of the rows left.
+        self.tab.session = await services.aload_session(self.session_key)
+        await fanout.deleted(
+            self.channel_layer, self.session_key, frame.entry_id, last_id, self.channel_name
+        )
 
     async def search(self, frame: Frame) -> None:
         """Show the entries matching the query (the whole stored transcript when it is blank)."""
@@ -245,7 +250,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         tab, and `ans` and variables are rebuilt from the rows left."""
         if self.tab is None:
             return
-        self.tab.session = await services.aload_session(self.session_key)
+        if event["origin"] != self.channel_name:
+            self.tab.session = await services.aload_session(self.session_key)
         await self.send(event["html"])
 
     async def calc_cleared(self, event: dict) -> None:

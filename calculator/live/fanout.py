@@ -51,10 +51,12 @@ def cleared_event(cleared_id: int, origin: str) -> dict:
     }
 
 
-def deleted_event(entry_id: int, last_id: int) -> dict:
-    """One entry was deleted; `html` removes it from every tab (`last_id`: the newest left)."""
+def deleted_event(entry_id: int, last_id: int, origin: str) -> dict:
+    """One entry was deleted; `html` removes it from every tab (`last_id`: the newest left).
+    `origin` names the socket that deleted it (its state is rebuilt already)."""
     return {
         "type": DELETED,
+        "origin": origin,
         "entry_id": entry_id,
         "last_id": last_id,
         "html": render.deleted(entry_id, last_id),
@@ -70,8 +72,8 @@ async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") ->
     await layer.group_send(group(session_key), cleared_event(cleared_id, origin))
 
 
-async def deleted(layer, session_key: str, entry_id: int, last_id: int) -> None:
-    await layer.group_send(group(session_key), deleted_event(entry_id, last_id))
+async def deleted(layer, session_key: str, entry_id: int, last_id: int, origin: str = "") -> None:
+    await layer.group_send(group(session_key), deleted_event(entry_id, last_id, origin))
 
 
 def publish_entry(row: Calculation) -> None:
