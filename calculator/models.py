@@ -93,3 +93,28 @@ class ErrorMarks:
 
 def _plain(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class Share(models.Model):
+    """A read-only copy of a transcript, reachable by an unguessable token until revoked.
+
+    A snapshot, not a live view: `entries` holds what each entry showed when it was shared
+    (expression, result, reading, error and its span), never the session key, stored values or
+    variables, so a link handed out today shows nothing typed later.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    session_key = models.CharField(max_length=40)
+    entries = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["session_key", "id"], name="share_session_order")]
+
+    def __str__(self) -> str:
+        return f"share of {len(self.entries)} entries"
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.entries)

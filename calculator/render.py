@@ -19,6 +19,7 @@ from calculator.engine import (
     Result,
 )
 from calculator.models import Calculation
+from calculator.services import MAX_QUERY_LENGTH, MAX_SHARES_PER_SESSION
 
 if TYPE_CHECKING:
     from calculator.services import Snapshot
@@ -72,11 +73,26 @@ REFERENCE_CONTEXT = {
 }
 
 
-def page_context(snapshot: Snapshot, expression: str = "") -> dict:
+def page_context(
+    snapshot: Snapshot,
+    expression: str = "",
+    query: str = "",
+    found: list[Calculation] | None = None,
+    shares: list | None = None,
+    sharing: bool = False,
+) -> dict:
+    """The page: the transcript, or with `query` the entries `found` by a search (then the
+    socket is sent no version, so it redraws the transcript it is told to show)."""
     return {
-        "entries": snapshot.entries,
+        "entries": snapshot.entries if found is None else found,
         "hidden_count": snapshot.total - len(snapshot.entries),
-        "transcript_version": snapshot.version,
+        "transcript_version": snapshot.version if found is None else "",
+        "last_id": snapshot.last_id,
+        "query": query,
+        "max_query_length": MAX_QUERY_LENGTH,
+        "shares": shares or [],
+        "max_shares": MAX_SHARES_PER_SESSION,
+        "sharing": sharing,
         **status_context("connecting"),
         **field_context(expression),
         **preview_context(None),
@@ -86,8 +102,10 @@ def page_context(snapshot: Snapshot, expression: str = "") -> dict:
 # The server's WebSocket message limit (bin/serve) bounds what it sends as well as what it
 # receives, so a long transcript goes out in several messages of at most this size.
 MESSAGE_BUDGET_BYTES = 48 * 1024
-# Markup around one entry's text, with room to spare; its text may grow sixfold when escaped.
-ENTRY_MARKUP_BYTES = 1024
+# Markup around one entry's text (its edit and delete forms included, whose labels repeat the
+# expression's first 40 characters), with room to spare; its text may grow sixfold when escaped.
+ENTRY_MARKUP_BYTES = 2048
+LABEL_CHARS = 40
 ESCAPE_GROWTH = 6
 
 
@@ -98,8 +116,12 @@ _TEXT_FIELDS = Calculation.text_fields()
 
 def entry_size_bound(entry: Calculation) -> int:
     """An upper bound on the bytes one rendered entry takes."""
-    texts = (getattr(entry, name) for name in _TEXT_FIELDS)
-    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len(text.encode()) for text in texts)
+    texts = [getattr(entry, name) for name in _TEXT_FIELDS]
+    labels = 2 * len(entry.expression[:LABEL_CHARS].encode())
+    # A result's digit groups are elements: at most `<span></span>` (13 bytes) per 3 digits.
+    groups = 5 * len(entry.display)
+    text_bytes = sum(len(text.encode()) for text in texts) + labels
+    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * text_bytes + groups
 
 
 def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
@@ -122,7 +144,7 @@ def unchanged() -> str:
 
 
 def connected(
-    entries: list[Calculation], total: int, csrf_token: str, more: bool = False
+    entries: list[Calculation], total: int, csrf_token: str, more: bool = False, query: str = ""
 ) -> list[str]:
     """Everything a (re)connecting tab needs, as messages: the stored transcript (its first
     run replaces the tab's, the others append to it) and the live status. With `more`, the
@@ -132,14 +154,31 @@ def connected(
         "entries": first,
         "hidden_count": total - len(entries),
         "more": more,
+        "query": query,
         "csrf_token": csrf_token,
+        "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
     }
-    return [render("connected", context)] + [render("appended", {"entries": run}) for run in rest]
+    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
+    return [render("connected", context), *runs]
 
 
 def appended(row: Calculation) -> str:
-    return render("appended", {"entries": [row]})
+    """A new entry at the end of the transcript, and the "last result" link pointing at it."""
+    return render("appended", {"entries": [row], "last_id": row.pk})
+
+
+def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:
+    """The transcript showing what a search found (or, with no query, the stored one)."""
+    context = {"entries": entries, "query": query, "csrf_token": csrf_token}
+    first, *rest = in_messages(entries)
+    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
+    return [render("transcript", {**context, "entries": first}), *runs]
+
+
+def deleted(entry_id: int, last_id: int) -> str:
+    """What every tab of the session shows when one entry is deleted: the entry gone."""
+    return render("deleted", {"entry_id": entry_id, "last_id": last_id})
 
 
 def submitted(token: str) -> str:
@@ -149,7 +188,8 @@ def submitted(token: str) -> str:
 
 def transcript_cleared() -> str:
     """What every tab of a cleared session shows: an empty transcript and preview."""
-    return render("transcript", {"entries": [], "hidden_count": 0}) + preview(None)
+    empty = render("transcript", {"entries": [], "hidden_count": 0})
+    return empty + render("latest", {"last_id": 0}) + preview(None)
 
 
 def clear_form(csrf_token: str) -> str:

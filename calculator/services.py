@@ -7,13 +7,15 @@ HTML, no channel layer, no request or scope: telling other tabs is the realtime 
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 from django.db.models import Max
 
 from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
-from calculator.models import UNSTORABLE, Calculation
+from calculator.models import UNSTORABLE, Calculation, Share
 from calculator.store import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,22 @@ log = logging.getLogger(__name__)
 # A page shows at most this many recent entries: bounds the cost of every (re)connect and page
 # load. Older rows stay stored; variables and `ans` are rebuilt from all rows.
 MAX_TRANSCRIPT_ENTRIES = 500
+# A search is a substring of an expression or a result: longer text matches nothing typed.
+MAX_QUERY_LENGTH = 100
+# Bytes of randomness in a share link's token (secrets.token_urlsafe: 43 characters, unguessable).
+SHARE_TOKEN_BYTES = 32
+# Each link copies up to a page of entries: a bound on what one session can make the database hold.
+MAX_SHARES_PER_SESSION = 20
+# What a shared entry shows: its text and where its error points, nothing that rebuilds a session.
+SHARED_FIELDS = (
+    "expression",
+    "display",
+    "assigned",
+    "interpretation",
+    "error",
+    "error_start",
+    "error_end",
+)
 
 
 class NotStored(Exception):
@@ -207,6 +225,60 @@ def clear_history(session_key: str) -> int:
     return last_id
 
 
+def delete_entry(session_key: str, entry_id: int) -> int | None:
+    """Delete one of this session's entries (never another session's). Returns the id of the
+    newest entry left (0 if none), or None if there was no such entry to delete."""
+    rows = Calculation.objects.filter(session_key=session_key)
+    deleted, _ = rows.filter(pk=entry_id).delete()
+    if not deleted:
+        return None
+    return rows.aggregate(last=Max("id"))["last"] or 0
+
+
+def search(session_key: str, query: str) -> list[Calculation]:
+    """This session's newest entries (at most a page's) whose expression or result contains
+    `query`, oldest first; case-insensitive."""
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    rows = Calculation.objects.filter(session_key=session_key)
+    matching = rows.filter(expression__icontains=query) | rows.filter(display__icontains=query)
+    return list(reversed(matching.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
+
+
+def export_rows(session_key: str) -> Iterator[Calculation]:
+    """Every stored entry of the session, oldest first, for a download."""
+    return Calculation.objects.filter(session_key=session_key).order_by("id").iterator()
+
+
+def share(session_key: str) -> Share | None:
+    """A read-only snapshot of the session's visible transcript under a new unguessable token;
+    None when the session has MAX_SHARES_PER_SESSION links already."""
+    if Share.objects.filter(session_key=session_key).count() >= MAX_SHARES_PER_SESSION:
+        return None
+    rows = load_snapshot(session_key).entries
+    entries = [{name: getattr(row, name) for name in SHARED_FIELDS} for row in rows]
+    return Share.objects.create(
+        token=secrets.token_urlsafe(SHARE_TOKEN_BYTES), session_key=session_key, entries=entries
+    )
+
+
+def shares(session_key: str) -> list[Share]:
+    return list(Share.objects.filter(session_key=session_key))
+
+
+def revoke_share(session_key: str, token: str) -> bool:
+    """Delete one of this session's share links; False if it has none by that token."""
+    deleted, _ = Share.objects.filter(session_key=session_key, token=token).delete()
+    return bool(deleted)
+
+
+def shared_entries(token: str) -> list[Calculation] | None:
+    """The entries a share link shows, as unsaved rows numbered from 1; None if revoked."""
+    found = Share.objects.filter(token=token).values_list("entries", flat=True).first()
+    if found is None:
+        return None
+    return [Calculation(pk=number, **entry) for number, entry in enumerate(found, 1)]
+
+
 def submit(session_key: str, expression: str) -> Calculation:
     """The synchronous use case (no-JS POST): evaluate in the stored session, store."""
     row, _ = calculate(session_key, expression, load_session(session_key))
@@ -233,3 +305,6 @@ aopen_tab = database_sync_to_async(open_tab)
 areopen_tab = database_sync_to_async(reopen_tab)
 afind_expression = database_sync_to_async(find_expression)
 aclear_history = database_sync_to_async(clear_history)
+adelete_entry = database_sync_to_async(delete_entry)
+asearch = database_sync_to_async(search)
+aload_session = database_sync_to_async(load_session)

@@ -5,13 +5,20 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.browser import calculate, open_calculator
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-LINES = ["r = 3", "2pi r^2", "6/2(1+2)", "100!/98!", "0.1 + 0.2", "2 +", "ans * 2"]
+LINES = ["r = 3", "2pi r^2", "6/2(1+2)", "100!/98!", "2^100", "1000!", "0.1 + 0.2", "2 +"]
+# The README's screenshots: (file, viewport, color scheme).
+SCREENSHOTS = [
+    ("screenshot.png", {"width": 880, "height": 822}, "light"),
+    ("screenshot-dark.png", {"width": 880, "height": 822}, "dark"),
+    ("screenshot-phone.png", {"width": 360, "height": 740}, "light"),
+]
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -20,20 +27,30 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_readme_screenshot(page: Page) -> None:
-    page.set_viewport_size({"width": 880, "height": 822})
-    open_calculator(page)
-    for line in LINES:
-        calculate(page, line)
-    page.locator("#expression").press_sequentially("sqrt(2)")
-    expect(page.locator("#preview")).to_have_text("= 1.4142135623731")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOT, full_page=True, animations="disabled")
-    data = SCREENSHOT.read_bytes()
-    width, height = png_size(data)
-    assert width == 880
-    assert height >= 822
-    assert len(data) > 10_000
+@pytest.mark.parametrize(
+    ("name", "viewport", "scheme"), SCREENSHOTS, ids=[s[0] for s in SCREENSHOTS]
+)
+def test_readme_screenshot(
+    browser: Browser, base_url: str, name: str, viewport: dict, scheme: str
+) -> None:
+    context = browser.new_context(base_url=base_url, viewport=viewport, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        open_calculator(page)
+        for line in LINES:
+            calculate(page, line)
+        page.locator("#expression").press_sequentially("sqrt(2)")
+        expect(page.locator("#preview")).to_have_text("= 1.4142135623731")
+        path = DOCS / name
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=path, full_page=True, animations="disabled")
+        data = path.read_bytes()
+        width, height = png_size(data)
+        assert width == viewport["width"]
+        assert height >= viewport["height"]
+        assert len(data) > 10_000
+    finally:
+        context.close()
 
 
 def test_phone_width_never_scrolls_sideways(page: Page) -> None:

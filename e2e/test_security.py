@@ -58,9 +58,9 @@ def test_markup_in_an_expression_is_shown_as_text(
     page.locator("#expression").press_sequentially(payload)
     expect(page.locator("#preview")).not_to_be_empty()
     entry = calculate(page, payload)
-    expect(entry.locator(".entry__recall code")).to_have_text(payload)
+    expect(entry.locator(".entry__expression")).to_have_text(payload)
     page.reload()
-    expect(page.locator("#transcript > li.entry").last.locator(".entry__recall code")).to_have_text(
+    expect(page.locator("#transcript > li.entry").last.locator(".entry__expression")).to_have_text(
         payload
     )
     expect(page.locator("#calculator img, #calculator script")).to_have_count(0)

@@ -102,7 +102,7 @@ async def test_error_entry_carries_message_and_caret(session_key):
     html = await socket.receive_from()
     assert "entry--error" in html
     assert "division by zero" in html
-    assert '<span class="caret">' in html
+    assert '1/<mark class="caret">0</mark>' in html
     await socket.disconnect()
 
 
@@ -291,7 +291,9 @@ async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session
     assert all(len(message.encode()) <= render.MESSAGE_BUDGET_BYTES for message in messages)
     assert 'id="transcript"' in messages[0] and 'id="status"' in messages[0]
     assert all('hx-swap-oob="beforeend:#transcript"' in message for message in messages[1:])
-    shown = [int(n) for n in re.findall(r"<code>(\d+) \+ ", "".join(messages))]
+    shown = [
+        int(n) for n in re.findall(r'<code class="entry__expression">(\d+) \+ ', "".join(messages))
+    ]
     assert shown == list(range(120))
     await socket.disconnect()
 
@@ -338,4 +340,51 @@ async def test_a_clear_shows_at_once_when_the_channel_layer_is_down(session_key,
     assert "transcript__empty" in html and 'id="clear"' in html
     await socket.send_json_to(submit_frame("2+2"))
     assert "other tabs will show it" in await socket.receive_from() + await socket.receive_from()
+    await socket.disconnect()
+
+
+async def test_a_tab_deletes_and_searches_only_its_own_session(session_key, make_session_key):
+    victim = await make_session_key()
+    other = await open_socket(victim)
+    await other.receive_from()
+    await other.send_json_to(submit_frame("secret = 42"))
+    await other.receive_from()
+    victim_id = await sync_to_async(lambda: Calculation.objects.get(session_key=victim).pk)()
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to({"remove": str(victim_id), "HEADERS": {}})
+    assert "no longer exists" in await socket.receive_from()
+    await socket.send_json_to({"q": "secret", "HEADERS": {"HX-Trigger": "search"}})
+    found = await socket.receive_from()
+    assert "Nothing matches." in found and "secret = 42" not in found
+    assert await count_rows(victim) == 1
+    # The owner's own delete reaches its tab as the entry's removal.
+    await other.send_json_to({"remove": str(victim_id), "HEADERS": {}})
+    assert f'<li id="entry-{victim_id}" hx-swap-oob="delete">' in await other.receive_from()
+    assert await count_rows(victim) == 0
+    await socket.disconnect()
+    await other.disconnect()
+
+
+async def test_a_page_loaded_with_a_search_stays_filtered_on_connect(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for line in ("sqrt(16)", "2+2"):
+        await socket.send_json_to(submit_frame(line))
+        await socket.receive_from()
+    filtered = await open_socket(session_key, path="/ws/calc/?q=sqrt")
+    await filtered.receive_from()  # the stored transcript and the status, then the search
+    found = await filtered.receive_from()
+    assert "sqrt(16)" in found and "2+2" not in found and "matching “sqrt”" in found
+    await socket.disconnect()
+    await filtered.disconnect()
+
+
+async def test_clearing_hides_the_last_result_link(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("1+1"))
+    assert 'href="#entry-' in await socket.receive_from()
+    await socket.send_json_to(clear_frame())
+    assert re.search(r'<a id="latest"[^>]* hidden>', await socket.receive_from())
     await socket.disconnect()

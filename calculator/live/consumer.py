@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from calculator import render, services
-from calculator.live import admission, fanout
+from calculator.live import admission, fanout, protocol
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
@@ -101,6 +101,9 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # drops the broadcasts the snapshot already holds.
         await self.channel_layer.group_add(fanout.group(self.session_key), self.channel_name)
         await self.send_snapshot(seen=self.seen_version())
+        query = self.url_parameter("q")
+        if query:  # a page loaded filtered (?q=) stays filtered
+            await self.search(Frame(Action.SEARCH, query=query[: protocol.MAX_QUERY_CHARS]))
         log.info("connect %s", self.log_prefix)
 
     async def refuse(self, refusal: Refusal) -> None:
@@ -191,17 +194,44 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             # The layer is down: this tab shows its clear now, the others when it is back.
             await self.calc_cleared(fanout.cleared_event(cleared_id, self.channel_name))
 
+    async def delete(self, frame: Frame) -> None:
+        last_id = await services.adelete_entry(self.session_key, frame.entry_id)
+        if last_id is None:
+            await self.send(render.notice("That entry no longer exists."))
+            return
+        # Rebuilt now, not when the event comes back: a line sent right after the delete must
+        # already see the `ans` and variables of the rows left.
+        self.tab.session = await services.aload_session(self.session_key)
+        await fanout.deleted(
+            self.channel_layer, self.session_key, frame.entry_id, last_id, self.channel_name
+        )
+
+    async def search(self, frame: Frame) -> None:
+        """Show the entries matching the query (the whole stored transcript when it is blank)."""
+        query = frame.query.strip()
+        if not query:
+            await self.send_snapshot()
+            return
+        entries = await services.asearch(self.session_key, query)
+        for message in render.searched(entries, query, csrf_token_for(self.scope)):
+            await self.send(message)
+
     handlers = {
         Action.SUBMIT: submit,
         Action.PREVIEW: preview,
         Action.RECALL: recall,
         Action.CLEAR: clear,
+        Action.DELETE: delete,
+        Action.SEARCH: search,
     }
+
+    def url_parameter(self, name: str) -> str:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return query.get(name, [""])[0]
 
     def seen_version(self) -> str:
         """The version of the transcript the tab's page was rendered with (`?seen=`), if any."""
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        return query.get("seen", [""])[0]
+        return self.url_parameter("seen")
 
     async def send_snapshot(self, seen: str = "", missed_after: int | None = None) -> None:
         """The stored transcript and the live status; only the status if the tab shows the
@@ -235,6 +265,15 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         came after its last snapshot, however many rows the outage saw."""
         if self.tab is not None:
             await self.send_snapshot(missed_after=self.tab.shown_id)
+
+    async def calc_deleted(self, event: dict) -> None:
+        """An entry of this session was deleted (by any tab or a form post): it goes from every
+        tab, and `ans` and variables are rebuilt from the rows left."""
+        if self.tab is None:
+            return
+        if event["origin"] != self.channel_name:
+            self.tab.session = await services.aload_session(self.session_key)
+        await self.send(event["html"])
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 ENTRY = "calc.entry"
 CLEARED = "calc.cleared"
+DELETED = "calc.deleted"
 
 
 def group(session_key: str) -> str:
@@ -54,6 +55,18 @@ def cleared_event(cleared_id: int, origin: str) -> dict:
     }
 
 
+def deleted_event(entry_id: int, last_id: int, origin: str) -> dict:
+    """One entry was deleted; `html` removes it from every tab (`last_id`: the newest left).
+    `origin` names the socket that deleted it (its state is rebuilt already)."""
+    return {
+        "type": DELETED,
+        "origin": origin,
+        "entry_id": entry_id,
+        "last_id": last_id,
+        "html": render.deleted(entry_id, last_id),
+    }
+
+
 async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> bool:
     """Tell the session's tabs; the one named by `origin` (if any) drops its own copy. False if
     the channel layer is unreachable: the entry is stored, and the other tabs get it with the
@@ -63,6 +76,10 @@ async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> 
 
 async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") -> bool:
     return await _publish(layer, group(session_key), cleared_event(cleared_id, origin))
+
+
+async def deleted(layer, session_key: str, entry_id: int, last_id: int, origin: str = "") -> bool:
+    return await _publish(layer, group(session_key), deleted_event(entry_id, last_id, origin))
 
 
 async def _publish(layer, name: str, event: dict) -> bool:
@@ -81,3 +98,7 @@ def publish_entry(row: Calculation) -> bool:
 
 def publish_cleared(session_key: str, cleared_id: int) -> bool:
     return async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)
+
+
+def publish_deleted(session_key: str, entry_id: int, last_id: int) -> bool:
+    return async_to_sync(deleted)(get_channel_layer(), session_key, entry_id, last_id)

@@ -20,7 +20,11 @@ FORM_ID = "calc-form"
 INPUT_ID = "expression"
 CLEAR_FORM_ID = "clear-form"
 
-KNOWN_FIELDS = frozenset({"expression", "field", "recall", "csrfmiddlewaretoken", "HEADERS"})
+KNOWN_FIELDS = frozenset(
+    {"expression", "field", "recall", "remove", "q", "csrfmiddlewaretoken", "HEADERS"}
+)
+# A search longer than this is refused (the input caps it at services.MAX_QUERY_LENGTH).
+MAX_QUERY_CHARS = 200
 
 
 class Action(Enum):
@@ -28,6 +32,8 @@ class Action(Enum):
     PREVIEW = "preview"
     RECALL = "recall"
     CLEAR = "clear"
+    DELETE = "delete"
+    SEARCH = "search"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Frame:
     action: Action
     expression: str = ""
     entry_id: int = 0
+    query: str = ""
     # Which rendering of the input sent a preview: a debounced preview can fire from an input
     # the server has already replaced (after Enter), and must then be ignored.
     field: str = ""
@@ -65,7 +72,16 @@ def parse_frame(text: str) -> Frame:
     trigger = headers.get("HX-Trigger")
 
     if "recall" in data:
-        return Frame(Action.RECALL, entry_id=_entry_id(data["recall"]))
+        return Frame(Action.RECALL, entry_id=_entry_id(data["recall"], "recall"))
+    # Not "delete": htmx reads form values through a FormData proxy whose `delete` method a
+    # field of that name would shadow (the frame then goes out empty).
+    if "remove" in data:
+        return Frame(Action.DELETE, entry_id=_entry_id(data["remove"], "remove"))
+    if "q" in data:
+        query = data["q"]
+        if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
+            raise FrameError("search must be a short string")
+        return Frame(Action.SEARCH, query=query)
     if trigger == CLEAR_FORM_ID:
         return Frame(Action.CLEAR)
     if trigger not in (FORM_ID, INPUT_ID):
@@ -80,13 +96,13 @@ def parse_frame(text: str) -> Frame:
     return Frame(action, expression=expression, field=field)
 
 
-def _entry_id(value: object) -> int:
+def _entry_id(value: object, action: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise FrameError("recall must name an entry")
+        raise FrameError(f"{action} must name an entry")
     try:
         entry_id = int(value)
     except ValueError:
-        raise FrameError("recall must name an entry") from None
+        raise FrameError(f"{action} must name an entry") from None
     if not 0 < entry_id < 2**63:
-        raise FrameError("recall must name an entry")
+        raise FrameError(f"{action} must name an entry")
     return entry_id

@@ -9,15 +9,17 @@ from __future__ import annotations
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from calculator import render, services
 from calculator.live import fanout
+from calculator.web import downloads
 
 
 def session_key_of(request: HttpRequest) -> str:
@@ -38,12 +40,15 @@ def index(request: HttpRequest) -> HttpResponse:
         fanout.publish_entry(row)
         return redirect("calculator:index")
     expression = ""
-    recall = request.GET.get("recall", "")
-    # isdigit() alone admits '²' and other digits int() refuses.
-    if recall.isascii() and recall.isdigit() and len(recall) < 19:
-        expression = services.find_expression(session_key, int(recall)) or ""
+    recall = entry_id_of(request.GET.get("recall", ""))
+    if recall is not None:
+        expression = services.find_expression(session_key, recall) or ""
+    query = request.GET.get("q", "").strip()
     snapshot = services.load_snapshot(session_key)
-    context = render.page_context(snapshot, expression)
+    found = services.search(session_key, query) if query else None
+    shares = services.shares(session_key)
+    sharing = "sharing" in request.GET
+    context = render.page_context(snapshot, expression, query, found, shares, sharing)
     return render_page(request, render.PAGE, context)
 
 
@@ -52,6 +57,62 @@ def clear(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
     fanout.publish_cleared(session_key, services.clear_history(session_key))
     return redirect("calculator:index")
+
+
+@require_POST
+def delete(request: HttpRequest) -> HttpResponse:
+    session_key = session_key_of(request)
+    entry_id = entry_id_of(request.POST.get("remove", ""))
+    if entry_id is not None:
+        last_id = services.delete_entry(session_key, entry_id)
+        if last_id is not None:
+            fanout.publish_deleted(session_key, entry_id, last_id)
+    return redirect("calculator:index")
+
+
+def entry_id_of(text: str) -> int | None:
+    # isdigit() alone admits '²' and other digits int() refuses.
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
+    return None
+
+
+@require_GET
+@never_cache
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The session's whole transcript as a download: text, CSV or JSON."""
+    if kind not in downloads.FORMATS:
+        raise Http404("No such format.")
+    session_key = session_key_of(request)
+    content_type, body = downloads.FORMATS[kind](services.export_rows(session_key))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="calculator.{kind}"'
+    return response
+
+
+@require_POST
+def share(request: HttpRequest) -> HttpResponse:
+    services.share(session_key_of(request))
+    return redirect(f"{reverse('calculator:index')}?sharing#shares")
+
+
+@require_POST
+def revoke(request: HttpRequest) -> HttpResponse:
+    services.revoke_share(session_key_of(request), request.POST.get("token", ""))
+    return redirect(f"{reverse('calculator:index')}?sharing#shares")
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """A shared transcript, read-only: no input, no socket, no session of the viewer's."""
+    entries = services.shared_entries(token)
+    if entries is None:
+        raise Http404("This link was revoked or never existed.")
+    response = render_page(request, "calculator/shared.html", {"entries": entries})
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET
