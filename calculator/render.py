@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
+from calculator import keys
 from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
 from calculator.models import Calculation
 
@@ -42,8 +43,15 @@ def status_context(state: str) -> dict:
     return {"status": status}
 
 
-def field_context(expression: str = "", token: str = "") -> dict:
-    return {"expression": expression, "max_length": MAX_EXPRESSION_LENGTH, "field_token": token}
+def field_context(expression: str, token: str) -> dict:
+    """An input, named by `token` (its submit key), and the keys whose following inputs the page
+    fetches ahead of time."""
+    return {
+        "expression": expression,
+        "max_length": MAX_EXPRESSION_LENGTH,
+        "field_token": token,
+        "fields_ahead": keys.ahead(token),
+    }
 
 
 def preview_context(result: Result | None) -> dict:
@@ -59,13 +67,13 @@ def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
 REFERENCE_CONTEXT = {"functions": reference(FUNCTIONS), "constants": reference(CONSTANTS)}
 
 
-def page_context(snapshot: Snapshot, expression: str = "") -> dict:
+def page_context(snapshot: Snapshot, token: str, expression: str = "") -> dict:
     return {
         "entries": snapshot.entries,
         "hidden_count": snapshot.total - len(snapshot.entries),
         "transcript_version": snapshot.version,
         **status_context("connecting"),
-        **field_context(expression),
+        **field_context(expression, token),
         **preview_context(None),
     }
 
@@ -86,7 +94,7 @@ _TEXT_FIELDS = Calculation.text_fields()
 def entry_size_bound(entry: Calculation) -> int:
     """An upper bound on the bytes one rendered entry takes."""
     texts = (getattr(entry, name) for name in _TEXT_FIELDS)
-    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len(text.encode()) for text in texts)
+    return ENTRY_MARKUP_BYTES + ESCAPE_GROWTH * sum(len((text or "").encode()) for text in texts)
 
 
 def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
@@ -129,9 +137,10 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entries": [row]})
 
 
-def submitted(token: str) -> str:
-    """The answer to a submit, besides the entry: an empty input, preview and notice."""
-    return render("submitted", {**field_context("", token), **preview_context(None), "notice": ""})
+def submitted() -> str:
+    """The answer to a submit, besides the entry: an empty preview and notice. Not the input:
+    the page replaced it on Enter, and the person may be typing the next line in it."""
+    return render("submitted", {**preview_context(None), "notice": ""})
 
 
 def transcript_cleared() -> str:
@@ -146,6 +155,11 @@ def clear_form(csrf_token: str) -> str:
 
 def field(expression: str, token: str) -> str:
     return render("field", field_context(expression, token))
+
+
+def next_field(token: str) -> str:
+    """The empty input that replaces a submitted one, fetched over HTTP (so not out of band)."""
+    return render("field", {**field_context("", token), "fetched": True})
 
 
 def preview(result: Result | None) -> str:

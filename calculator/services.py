@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
@@ -91,14 +92,16 @@ def unstorable_at(expression: str) -> int | None:
     return None
 
 
-def calculate(session_key: str, expression: str, session: Session) -> tuple[Calculation, Result]:
+def calculate(
+    session_key: str, expression: str, session: Session, submit_key: str = ""
+) -> tuple[Calculation, Result]:
     """Evaluate a submitted line into an unsaved row; the session is left unchanged."""
     result = evaluate(expression, session, commit=False)
     if len(expression) > MAX_EXPRESSION_LENGTH:
         # Refused by the engine anyway; storing it whole would let one request fill the disk.
         expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
     bad = unstorable_at(expression)
-    row = Calculation(session_key=session_key, expression=expression)
+    row = Calculation(session_key=session_key, expression=expression, submit_key=submit_key or None)
     if bad is not None:
         code = f"U+{ord(expression[bad]):04X}"
         row.expression = "".join("\ufffd" if c in UNSTORABLE else c for c in expression)
@@ -200,28 +203,61 @@ def clear_history(session_key: str) -> int:
     return last_id
 
 
+def find_submitted(session_key: str, submit_key: str) -> Calculation | None:
+    """The row a submit key already stored, if any."""
+    if not submit_key:
+        return None
+    return Calculation.objects.filter(session_key=session_key, submit_key=submit_key).first()
+
+
 def submit(session_key: str, expression: str) -> Calculation:
-    """The synchronous use case (no-JS POST): evaluate in the stored session, store."""
-    row, _ = calculate(session_key, expression, load_session(session_key))
-    row.save()
-    return row
+    """Evaluate a line in the stored session and store it (no key: always a new row)."""
+    return submit_once(session_key, expression)[0]
+
+
+def submit_once(
+    session_key: str, expression: str, submit_key: str = ""
+) -> tuple[Calculation, bool]:
+    """The synchronous use case (no-JS POST): evaluate in the stored session, store. Returns the
+    row and whether it is new: a key already used gets its stored row back."""
+    stored = find_submitted(session_key, submit_key)
+    if stored is not None:
+        return stored, False
+    row, _ = calculate(session_key, expression, load_session(session_key), submit_key)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        stored = find_submitted(session_key, submit_key)
+        if stored is None:
+            raise
+        return stored, False
+    return row, True
 
 
 _group_commit = GroupCommit()
 
 
-async def asubmit(tab: Tab, expression: str) -> Calculation:
+async def asubmit(tab: Tab, expression: str, submit_key: str = "") -> tuple[Calculation, bool]:
     """Evaluate a line in the tab's session, store it (sharing one transaction with whatever
-    other tabs of this process are storing), then apply it. NotStored if the write failed."""
-    row, result = calculate(tab.session_key, expression, tab.session)
+    other tabs of this process are storing), then apply it. Returns the row and whether it is
+    new: the database refuses a second row for a key, and the first one is returned instead
+    (not applied again). NotStored if the write failed."""
+    row, result = calculate(tab.session_key, expression, tab.session, submit_key)
     try:
         await _group_commit.save(row)
+    except IntegrityError as error:
+        stored = await afind_submitted(tab.session_key, submit_key)
+        if stored is None:
+            raise NotStored from error
+        return stored, False
     except Exception as error:
         raise NotStored from error
     tab.apply(row, result.number)
-    return row
+    return row, True
 
 
 aopen_tab = database_sync_to_async(open_tab)
 afind_expression = database_sync_to_async(find_expression)
 aclear_history = database_sync_to_async(clear_history)
+afind_submitted = database_sync_to_async(find_submitted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -15,6 +16,10 @@ from tests.conftest import clear_frame, field_token, open_socket, preview_frame,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 count_rows = sync_to_async(lambda key: Calculation.objects.filter(session_key=key).count())
+
+
+def field_names(html: str) -> list[str]:
+    return re.findall(r'\bid="(field|expression)"', html)
 
 
 def outputs(html: str) -> list[str]:
@@ -82,14 +87,14 @@ async def test_a_cleared_transcript_is_always_sent_in_full(session_key):
     await again.disconnect()
 
 
-async def test_submit_answers_with_entry_fresh_field_and_empty_preview(session_key):
+async def test_submit_answers_with_entry_and_empty_preview_leaving_the_input_alone(session_key):
     socket = await open_socket(session_key)
     await socket.receive_from()
     await socket.send_json_to(submit_frame("0.1+0.2"))
     html = await socket.receive_from()
     assert 'hx-swap-oob="beforeend:#transcript"' in html
     assert outputs(html) == ["0.3"]
-    assert re.search(r'<input id="expression"[^>]*value=""', html)
+    assert field_names(html) == []  # what was typed after Enter stays
     assert re.search(r'<output id="preview"[^>]*>\s*</output>', html)
     assert await count_rows(session_key) == 1
     await socket.disconnect()
@@ -130,30 +135,27 @@ async def test_preview_answers_and_stores_nothing(session_key):
 async def test_preview_uses_session_variables_without_changing_them(session_key):
     socket = await open_socket(session_key)
     await socket.receive_from()
-    await socket.send_json_to(submit_frame("x = 4"))
-    field = field_token(await socket.receive_from())
-    await socket.send_json_to(preview_frame("x^2", field))
+    await socket.send_json_to(submit_frame("x = 4", field="k1"))
+    await socket.receive_from()
+    await socket.send_json_to(preview_frame("x^2", "k2"))
     assert "= 16" in await socket.receive_from()
-    await socket.send_json_to(preview_frame("y = 2", field))
+    await socket.send_json_to(preview_frame("y = 2", "k2"))
     await socket.receive_from()
     await socket.send_json_to(submit_frame("y"))
     assert "unknown name" in await socket.receive_from()
     await socket.disconnect()
 
 
-async def test_late_preview_from_a_replaced_input_is_ignored(session_key):
+async def test_late_preview_from_a_submitted_input_is_ignored(session_key):
     """Typing `6*7` and pressing Enter within the debounce: the preview fires afterwards, from
-    the input the submit replaced, and must not repaint the preview under the fresh input."""
+    the input already submitted, and must not repaint the preview under the fresh input."""
     socket = await open_socket(session_key)
     await socket.receive_from()
-    await socket.send_json_to(submit_frame("1"))
-    old_field = field_token(await socket.receive_from())
-    await socket.send_json_to(submit_frame("6*7"))
-    new_field = field_token(await socket.receive_from())
-    assert new_field != old_field
-    await socket.send_json_to(preview_frame("6*7", old_field))
+    await socket.send_json_to(submit_frame("6*7", field="k1"))
+    assert field_names(await socket.receive_from()) == []  # the page replaced the input itself
+    await socket.send_json_to(preview_frame("6*7", "k1"))
     assert await socket.receive_nothing()
-    await socket.send_json_to(preview_frame("6*8", new_field))
+    await socket.send_json_to(preview_frame("6*8", "k2"))
     assert "= 48" in await socket.receive_from()
     await socket.disconnect()
 
@@ -318,3 +320,49 @@ async def test_deeply_nested_json_is_refused_with_a_notice(session_key):
     await socket.send_json_to(submit_frame("1+1"))
     assert outputs(await socket.receive_from()) == ["2"]
     await socket.disconnect()
+
+
+async def test_a_rendered_inputs_submit_is_applied_at_most_once(session_key):
+    """Enter pressed three times on one input while offline: htmx queues three frames and sends
+    them all on reconnect. One entry; the repeats change nothing (`ans` is still 4)."""
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for _ in range(3):
+        await socket.send_json_to(submit_frame("2+2", field="k1"))
+    assert outputs(await socket.receive_from()) == ["4"]
+    for _ in range(2):
+        assert outputs(await socket.receive_from()) == []
+    await socket.send_json_to(submit_frame("ans+1", field="k2"))
+    assert outputs(await socket.receive_from()) == ["5"]
+    assert await count_rows(session_key) == 2
+    # A different line from an input already entered is not lost silently: it comes back.
+    await socket.send_json_to(submit_frame("3+3", field="k2"))
+    html = await socket.receive_from()
+    assert outputs(html) == [] and 'value="3+3"' in html and "entered already" in html
+    assert field_token(html) not in ("k1", "k2")
+    await socket.disconnect()
+
+
+async def test_the_same_line_from_two_inputs_is_two_entries(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for field in ("k1", "k2"):
+        await socket.send_json_to(submit_frame("1+1", field=field))
+        assert outputs(await socket.receive_from()) == ["2"]
+    assert await count_rows(session_key) == 2
+    await socket.disconnect()
+
+
+async def test_a_submit_seen_by_two_sockets_at_once_is_stored_once(session_key):
+    """Two sockets (as two processes would) get the same queued frame: the database keeps one."""
+    first, second = await open_socket(session_key), await open_socket(session_key)
+    for socket in (first, second):
+        await socket.receive_from()
+    frame = submit_frame("6*7", field="k1")
+    await asyncio.gather(first.send_json_to(frame), second.send_json_to(frame))
+    for socket in (first, second):
+        while not await socket.receive_nothing(timeout=0.3):
+            await socket.receive_from()
+    assert await count_rows(session_key) == 1
+    await first.disconnect()
+    await second.disconnect()

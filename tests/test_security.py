@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from calculator.models import Calculation
 from config.asgi import application
-from tests.conftest import field_token, open_socket, preview_frame, submit_frame
+from tests.conftest import open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,7 +136,7 @@ async def test_user_text_is_escaped_in_every_fragment(session_key, payload):
     await socket.receive_from()
     await socket.send_json_to(submit_frame(payload))
     entry = await socket.receive_from()
-    await socket.send_json_to(preview_frame(payload, field_token(entry)))
+    await socket.send_json_to(preview_frame(payload, "k2"))
     preview = await socket.receive_from()
     entry_id = int(re.search(r'id="entry-(\d+)"', entry).group(1))
     await socket.send_json_to({"recall": entry_id})

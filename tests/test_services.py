@@ -210,9 +210,31 @@ def test_the_batch_insert_writes_every_field_the_model_has():
         error="e",
         error_start=1,
         error_end=2,
+        submit_key="k1",
     )
     [stored] = store.insert([row])
     fresh = Calculation.objects.get(pk=stored.pk)
     assert [getattr(fresh, f.attname) for f in fields] == [getattr(row, f.attname) for f in fields]
     unset = [f.attname for f in fields if getattr(fresh, f.attname) in (None, "")]
     assert unset == [], "give the new field a value in this test"
+
+
+def test_a_submit_key_is_stored_once_per_session():
+    first, new = services.submit_once("s", "2+2", "k1")
+    assert new
+    again, new = services.submit_once("s", "2+3", "k1")
+    assert (again.pk, again.expression, new) == (first.pk, "2+2", False)
+    _, new = services.submit_once("other", "2+2", "k1")  # keys belong to their session
+    assert new
+    assert Calculation.objects.filter(session_key="s").count() == 1
+
+
+def test_the_database_refuses_a_second_row_for_a_key():
+    """Two processes may both pass a look-up: the unique constraint is what holds."""
+    from django.db import IntegrityError, transaction
+
+    Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
+    Calculation.objects.create(session_key="s", expression="1")  # no key: no limit
+    Calculation.objects.create(session_key="s", expression="1")

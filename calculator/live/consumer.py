@@ -6,7 +6,6 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from urllib.parse import parse_qs
 
@@ -17,15 +16,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import render, services
+from calculator import keys, render, services
 from calculator.live import admission, fanout
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
 log = logging.getLogger(__name__)
-
-# Names each input the server renders, process-wide, so previews from replaced inputs are known.
-_field_tokens = itertools.count(1)
 
 
 def csrf_token_for(scope: dict) -> str:
@@ -56,8 +52,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # The admission that counted this socket in (it counts it out), and the client's address.
     admitted_by: admission.Admission | None = None
     address: str | None = None
-    # The input this socket last rendered; None until then (the page's own input counts).
-    field_token: str | None = None
+    # The key of the input this socket last had submitted: its late previews are stale.
+    submitted_key: str = ""
 
     @property
     def log_prefix(self) -> str:
@@ -144,30 +140,42 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         await self.handlers[frame.action](self, frame)
 
-    def new_field_token(self) -> str:
-        self.field_token = str(next(_field_tokens))
-        return self.field_token
-
     async def submit(self, frame: Frame) -> None:
+        # The input submitted is already replaced in the page (by an empty one from the browser's
+        # cache): the answer leaves the field alone, so nothing typed since is lost.
+        if frame.field:
+            self.submitted_key = frame.field
         if not frame.expression.strip():
-            await self.send(render.submitted(self.new_field_token()))
+            await self.send(render.submitted())
             return
         try:
-            row = await services.asubmit(self.tab, frame.expression)
+            row, new = await services.asubmit(self.tab, frame.expression, frame.field)
         except services.NotStored:
             log.exception("store-failed %s", self.log_prefix)
             await self.send(
-                render.field(frame.expression, self.new_field_token())
+                render.field(frame.expression, frame.field)
                 + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
             )
             return
+        if not new:
+            await self.send(self.resubmitted(row, frame))
+            return
         html = render.appended(row)
-        await self.send(html + render.submitted(self.new_field_token()))
+        await self.send(html + render.submitted())
         await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
 
+    def resubmitted(self, row, frame: Frame) -> str:
+        """A submit whose input was entered already (Enter pressed again while offline, a frame
+        sent twice): nothing new is stored. Only a changed line is worth saying so."""
+        if row.expression == frame.expression:
+            return render.submitted()
+        return render.field(frame.expression, keys.new()) + render.notice(
+            "That input was entered already: press Enter to enter this line."
+        )
+
     async def preview(self, frame: Frame) -> None:
-        if self.field_token is not None and frame.field != self.field_token:
-            return  # from an input already replaced (a debounce that fired after Enter)
+        if frame.field and frame.field == self.submitted_key:
+            return  # from an input already submitted (a debounce that fired after Enter)
         await self.send(render.preview(services.preview(self.tab, frame.expression)))
 
     async def recall(self, frame: Frame) -> None:
@@ -175,7 +183,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if expression is None:
             await self.send(render.notice("That entry no longer exists."))
             return
-        await self.send(render.field(expression, self.new_field_token()))
+        await self.send(render.field(expression, keys.new()))
 
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)

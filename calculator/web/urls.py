@@ -1,6 +1,6 @@
 """HTTP routes of the calculator."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from calculator.web import views
 
@@ -9,6 +9,8 @@ app_name = "calculator"
 urlpatterns = [
     path("", views.index, name="index"),
     path("clear/", views.clear, name="clear"),
+    # The key only names the cache entry: the input it gives has a key of its own.
+    re_path(r"^field/(?P<key>[A-Za-z0-9_-]{1,32})/next/$", views.next_field, name="next_field"),
     path("status/offline/", views.offline, name="offline"),
     path("help/", views.reference, name="reference"),
     path("healthz", views.healthz, name="healthz"),

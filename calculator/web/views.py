@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from calculator import render, services
+from calculator import keys, render, services
 from calculator.live import fanout
 
 
@@ -34,8 +34,14 @@ def session_key_of(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
     if request.method == "POST":
-        row = services.submit(session_key, request.POST.get("expression", ""))
-        fanout.publish_entry(row)
+        key = request.POST.get("field", "")
+        row, new = services.submit_once(
+            session_key,
+            request.POST.get("expression", ""),
+            key if keys.PATTERN.fullmatch(key) else "",
+        )
+        if new:
+            fanout.publish_entry(row)
         return redirect("calculator:index")
     expression = ""
     recall = request.GET.get("recall", "")
@@ -43,8 +49,17 @@ def index(request: HttpRequest) -> HttpResponse:
     if recall.isascii() and recall.isdigit() and len(recall) < 19:
         expression = services.find_expression(session_key, int(recall)) or ""
     snapshot = services.load_snapshot(session_key)
-    context = render.page_context(snapshot, expression)
+    context = render.page_context(snapshot, keys.new(), expression)
     return render_page(request, render.PAGE, context)
+
+
+@require_GET
+@cache_control(max_age=86400, private=True)
+def next_field(request: HttpRequest, key: str) -> HttpResponse:
+    """The empty input that follows the input `key` once it is submitted, with a key of its own.
+    Fetched before it is needed (calculator/keys.py), so on Enter the browser's cache answers at
+    once, offline too."""
+    return HttpResponse(render.next_field(keys.following(key)))
 
 
 @require_POST
