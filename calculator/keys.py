@@ -1,4 +1,4 @@
-"""Submit keys: each rendering of the input is named by one, and its submit is applied once.
+"""Input keys: each rendering of the input is named by one, and a line it submits is applied once.
 
 The empty input that follows a submitted one is named by hashing the submitted one's key, so the
 page can fetch the next inputs ahead of time (and the browser's cache answer Enter at once).
@@ -31,6 +31,14 @@ def following(key: str) -> str:
         key.encode(), digest_size=KEY_BYTES, person=b"calc-next-field"
     ).digest()
     return base64.urlsafe_b64encode(digest).decode()
+
+
+def submit_key(key: str, expression: str) -> str:
+    """What makes a submit the same one again: the same input sending the same line (Enter
+    pressed again while offline, a frame re-sent). Another line from the same input (the next
+    input had not arrived yet) is another submit."""
+    digest = hashlib.blake2b(expression.encode(errors="surrogatepass"), digest_size=8).digest()
+    return key[:16] + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def ahead(key: str) -> list[str]:

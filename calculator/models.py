@@ -10,7 +10,7 @@ from django.db import models
 # lone surrogate): refused at the door, so one such line never fails anybody else's write.
 UNSTORABLE = frozenset(["\x00"]) | frozenset(map(chr, range(0xD800, 0xE000)))
 
-# A submit key names one rendered input; the protocol refuses longer ones.
+# A submit key: an input's key and a hash of the line it sent.
 SUBMIT_KEY_LENGTH = 32
 
 
@@ -31,8 +31,9 @@ class Calculation(models.Model):
     error_start = models.PositiveIntegerField(null=True, blank=True)
     error_end = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The rendered input the line was submitted from: a submit is applied at most once, however
-    # often it arrives (Enter pressed again while offline, frames re-sent, seen by two processes).
+    # The rendered input the line was submitted from, and the line (calculator/keys.py): a submit
+    # is applied at most once, however often it arrives (Enter pressed again while offline,
+    # frames re-sent, seen by two processes).
     submit_key = models.CharField(max_length=SUBMIT_KEY_LENGTH, null=True, blank=True)
 
     class Meta:

@@ -39,7 +39,15 @@ def render(partial: str, context: dict) -> str:
 
 
 def status_context(state: str) -> dict:
-    status = {"state": state, "label": STATUS_LABELS[state], "final": state in FINAL_STATES}
+    final = state in FINAL_STATES
+    status = {
+        "state": state,
+        "label": STATUS_LABELS[state],
+        "final": final,
+        # A closed socket turns it into "reconnecting…"; once that is shown, a failed attempt
+        # changes nothing (swapping it again would re-announce it).
+        "watches_close": not final and state != "reconnecting",
+    }
     return {"status": status}
 
 
@@ -112,8 +120,9 @@ def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
 
 
 def unchanged() -> str:
-    """All a tab needs on connect when it already shows the stored transcript: the live status."""
-    return render("unchanged", {**status_context("live"), "notice": ""})
+    """All a tab needs on connect when it already shows the stored transcript: the live status
+    (and an empty preview and notice, in place of what the socket's absence showed)."""
+    return render("unchanged", {**status_context("live"), **preview_context(None), "notice": ""})
 
 
 def connected(
@@ -129,6 +138,7 @@ def connected(
         "more": more,
         "csrf_token": csrf_token,
         **status_context("live"),
+        **preview_context(None),
     }
     return [render("connected", context)] + [render("appended", {"entries": run}) for run in rest]
 
@@ -168,6 +178,15 @@ def preview(result: Result | None) -> str:
 
 def notice(message: str) -> str:
     return render("notice", {"notice": message})
+
+
+# What Enter says while the socket is down (htmx queues the line and sends it on reconnect).
+QUEUED = "Offline: this line is queued and will be sent when the connection is back."
+
+
+def queued_notice() -> str:
+    """The notice a page fetches (and its cache keeps) for Enter pressed while offline."""
+    return render("notice", {"notice": QUEUED, "fetched": True})
 
 
 def status(state: str) -> str:

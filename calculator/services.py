@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from calculator import keys
 from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
 from calculator.models import UNSTORABLE, Calculation
 from calculator.store import GroupCommit
@@ -93,7 +94,7 @@ def unstorable_at(expression: str) -> int | None:
 
 
 def calculate(
-    session_key: str, expression: str, session: Session, submit_key: str = ""
+    session_key: str, expression: str, session: Session, input_key: str = ""
 ) -> tuple[Calculation, Result]:
     """Evaluate a submitted line into an unsaved row; the session is left unchanged."""
     result = evaluate(expression, session, commit=False)
@@ -101,7 +102,9 @@ def calculate(
         # Refused by the engine anyway; storing it whole would let one request fill the disk.
         expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
     bad = unstorable_at(expression)
-    row = Calculation(session_key=session_key, expression=expression, submit_key=submit_key or None)
+    row = Calculation(session_key=session_key, expression=expression)
+    if input_key:
+        row.submit_key = keys.submit_key(input_key, expression)
     if bad is not None:
         code = f"U+{ord(expression[bad]):04X}"
         row.expression = "".join("\ufffd" if c in UNSTORABLE else c for c in expression)
@@ -203,8 +206,8 @@ def clear_history(session_key: str) -> int:
     return last_id
 
 
-def find_submitted(session_key: str, submit_key: str) -> Calculation | None:
-    """The row a submit key already stored, if any."""
+def find_submitted(session_key: str, submit_key: str | None) -> Calculation | None:
+    """The row a submit already stored, if any."""
     if not submit_key:
         return None
     return Calculation.objects.filter(session_key=session_key, submit_key=submit_key).first()
@@ -215,20 +218,18 @@ def submit(session_key: str, expression: str) -> Calculation:
     return submit_once(session_key, expression)[0]
 
 
-def submit_once(
-    session_key: str, expression: str, submit_key: str = ""
-) -> tuple[Calculation, bool]:
+def submit_once(session_key: str, expression: str, input_key: str = "") -> tuple[Calculation, bool]:
     """The synchronous use case (no-JS POST): evaluate in the stored session, store. Returns the
-    row and whether it is new: a key already used gets its stored row back."""
-    stored = find_submitted(session_key, submit_key)
+    row and whether it is new: a line its input submitted already gets its stored row back."""
+    row, _ = calculate(session_key, expression, load_session(session_key), input_key)
+    stored = find_submitted(session_key, row.submit_key)
     if stored is not None:
         return stored, False
-    row, _ = calculate(session_key, expression, load_session(session_key), submit_key)
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        stored = find_submitted(session_key, submit_key)
+        stored = find_submitted(session_key, row.submit_key)
         if stored is None:
             raise
         return stored, False
@@ -238,16 +239,16 @@ def submit_once(
 _group_commit = GroupCommit()
 
 
-async def asubmit(tab: Tab, expression: str, submit_key: str = "") -> tuple[Calculation, bool]:
+async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calculation, bool]:
     """Evaluate a line in the tab's session, store it (sharing one transaction with whatever
     other tabs of this process are storing), then apply it. Returns the row and whether it is
-    new: the database refuses a second row for a key, and the first one is returned instead
-    (not applied again). NotStored if the write failed."""
-    row, result = calculate(tab.session_key, expression, tab.session, submit_key)
+    new: the database refuses a second row for one submit, and the first one is returned
+    instead (not applied again). NotStored if the write failed."""
+    row, result = calculate(tab.session_key, expression, tab.session, input_key)
     try:
         await _group_commit.save(row)
     except IntegrityError as error:
-        stored = await afind_submitted(tab.session_key, submit_key)
+        stored = await afind_submitted(tab.session_key, row.submit_key)
         if stored is None:
             raise NotStored from error
         return stored, False

@@ -65,6 +65,7 @@ def calculate(page: Page, expression: str) -> Locator:
     field.fill(expression)
     field.press("Enter")
     expect(entries).to_have_count(before + 1)
+    expect(field).to_have_value("")  # the next input is in place: the next line goes into it
     return entries.nth(before)
 
 

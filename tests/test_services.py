@@ -219,14 +219,29 @@ def test_the_batch_insert_writes_every_field_the_model_has():
     assert unset == [], "give the new field a value in this test"
 
 
-def test_a_submit_key_is_stored_once_per_session():
-    first, new = services.submit_once("s", "2+2", "k1")
-    assert new
-    again, new = services.submit_once("s", "2+3", "k1")
-    assert (again.pk, again.expression, new) == (first.pk, "2+2", False)
-    _, new = services.submit_once("other", "2+2", "k1")  # keys belong to their session
-    assert new
-    assert Calculation.objects.filter(session_key="s").count() == 1
+@pytest.mark.parametrize(
+    ("submits", "stored"),
+    [
+        ([("2+2", "k1"), ("2+2", "k1"), ("2+2", "k1")], ["2+2"]),  # Enter pressed three times
+        ([("2+2", "k1"), ("2+3", "k1")], ["2+2", "2+3"]),  # another line from the same input
+        ([("2+2", "k1"), ("2+2", "k2")], ["2+2", "2+2"]),  # the same line from two inputs
+        ([("2+2", ""), ("2+2", "")], ["2+2", "2+2"]),  # no key (the CLI, an old page): no limit
+    ],
+)
+def test_a_submit_is_stored_once_per_session(submits, stored):
+    for expression, key in submits:
+        services.submit_once("s", expression, key)
+    services.submit_once("other", "2+2", "k1")  # keys belong to their session
+    assert (
+        list(Calculation.objects.filter(session_key="s").values_list("expression", flat=True))
+        == stored
+    )
+
+
+def test_a_repeated_submit_gets_the_stored_row_back():
+    first, new = services.submit_once("s", "x = 2", "k1")
+    again, again_new = services.submit_once("s", "x = 2", "k1")
+    assert (new, again_new, again.pk, again.display) == (True, False, first.pk, "2")
 
 
 def test_the_database_refuses_a_second_row_for_a_key():

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from calculator import keys
 from calculator.models import Calculation
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,33 @@ def test_offline_status_is_cacheable_and_not_an_oob_swap(visitor):
     assert "max-age=86400" in response["Cache-Control"]
     html = response.content.decode()
     assert "reconnecting…" in html
-    assert "hx-swap-oob" not in html
+    assert not re.search(r'id="status"[^>]*hx-swap-oob', html)
+    # The preview says why no answer comes, and Enter says the line is queued.
+    assert re.search(r'<output id="preview"[^>]*hx-swap-oob="true">offline', html)
+    assert 'hx-get="/status/queued/" hx-trigger="submit from:#calc-form"' in html
+    queued = visitor.get("/status/queued/")
+    assert "max-age=86400" in queued["Cache-Control"]
+    assert "queued" in queued.content.decode() and "hx-swap-oob" not in queued.content.decode()
+
+
+def test_the_next_input_is_cacheable_and_named_by_the_one_before(visitor):
+    page = visitor.get("/").content.decode()
+    key = re.search(r'name="field" value="([\w-]+)"', page).group(1)
+    response = visitor.get(f"/field/{key}/next/")
+    assert "max-age=86400" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    html = response.content.decode()
+    assert f'name="field" value="{keys.following(key)}"' in html
+    assert 'value=""' in html and "hx-swap-oob" not in html
+    assert visitor.get("/field/not a key/next/").status_code == 404
+
+
+def test_a_no_javascript_post_sent_twice_is_stored_once(visitor):
+    page = visitor.get("/").content.decode()
+    key = re.search(r'name="field" value="([\w-]+)"', page).group(1)
+    token = csrf_from(page)
+    for _ in range(2):  # the browser's back and resubmit, or a double click
+        visitor.post("/", {"expression": "2+2", "field": key, "csrfmiddlewaretoken": token})
+    assert visitor.get("/").content.decode().count("<code>2+2</code>") == 1
 
 
 def test_reference_is_fetched_when_the_help_opens_not_with_the_page(visitor):

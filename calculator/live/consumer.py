@@ -23,6 +23,10 @@ from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
 log = logging.getLogger(__name__)
 
+# A preview is debounced by 250 ms: lines entered faster than that leave a few inputs whose late
+# previews must be ignored.
+SUBMITTED_KEYS_KEPT = 4
+
 
 def csrf_token_for(scope: dict) -> str:
     """A CSRF token matching the browser's cookie, for the no-JS forms inside fragments."""
@@ -52,8 +56,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # The admission that counted this socket in (it counts it out), and the client's address.
     admitted_by: admission.Admission | None = None
     address: str | None = None
-    # The key of the input this socket last had submitted: its late previews are stale.
-    submitted_key: str = ""
+    # The keys of the inputs this socket last had submitted: their late previews are stale.
+    submitted_keys: tuple[str, ...] = ()
 
     @property
     def log_prefix(self) -> str:
@@ -144,7 +148,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # The input submitted is already replaced in the page (by an empty one from the browser's
         # cache): the answer leaves the field alone, so nothing typed since is lost.
         if frame.field:
-            self.submitted_key = frame.field
+            self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], frame.field)
         if not frame.expression.strip():
             await self.send(render.submitted())
             return
@@ -158,23 +162,14 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             )
             return
         if not new:
-            await self.send(self.resubmitted(row, frame))
+            await self.send(render.submitted())  # sent again: shown already, nothing changes
             return
         html = render.appended(row)
         await self.send(html + render.submitted())
         await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
 
-    def resubmitted(self, row, frame: Frame) -> str:
-        """A submit whose input was entered already (Enter pressed again while offline, a frame
-        sent twice): nothing new is stored. Only a changed line is worth saying so."""
-        if row.expression == frame.expression:
-            return render.submitted()
-        return render.field(frame.expression, keys.new()) + render.notice(
-            "That input was entered already: press Enter to enter this line."
-        )
-
     async def preview(self, frame: Frame) -> None:
-        if frame.field and frame.field == self.submitted_key:
+        if frame.field and frame.field in self.submitted_keys:
             return  # from an input already submitted (a debounce that fired after Enter)
         await self.send(render.preview(services.preview(self.tab, frame.expression)))
 

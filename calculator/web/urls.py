@@ -12,6 +12,7 @@ urlpatterns = [
     # The key only names the cache entry: the input it gives has a key of its own.
     re_path(r"^field/(?P<key>[A-Za-z0-9_-]{1,32})/next/$", views.next_field, name="next_field"),
     path("status/offline/", views.offline, name="offline"),
+    path("status/queued/", views.queued, name="queued"),
     path("help/", views.reference, name="reference"),
     path("healthz", views.healthz, name="healthz"),
 ]

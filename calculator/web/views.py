@@ -83,6 +83,13 @@ def offline(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cache_control(max_age=86400, public=True)
+def queued(request: HttpRequest) -> HttpResponse:
+    """What Enter says while offline, cacheable like the offline status (and fetched with it)."""
+    return HttpResponse(render.queued_notice())
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
 @vary_on_headers("HX-Request")
 def reference(request: HttpRequest) -> HttpResponse:
     """Functions, constants and syntax. The help panel fetches the bare fragment when it is
