@@ -23,7 +23,7 @@ def field_names(html: str) -> list[str]:
 
 
 def outputs(html: str) -> list[str]:
-    return re.findall(r"<output>(.*?)</output>", html)
+    return re.findall(r'<output role="none">(.*?)</output>', html)
 
 
 async def test_connect_sends_transcript_and_live_status(session_key):
