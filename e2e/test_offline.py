@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.browser import calculate, open_calculator, stored_expressions
+from e2e.browser import calculate, open_calculator_for_offline, stored_expressions
 from testing.daphne import DaphneServer
 
 # htmx's ws extension retries with full-jitter backoff (up to 2^retries s, at most 64 s).
@@ -19,7 +19,7 @@ RECONNECT_TIMEOUT = 70_000
 def test_enter_pressed_three_times_while_offline_enters_the_line_once(
     page: Page, own_server: DaphneServer
 ) -> None:
-    open_calculator(page, own_server.url)
+    open_calculator_for_offline(page, own_server.url)
     calculate(page, "1+1")
     status, field = page.locator("#status"), page.locator("#expression")
 
@@ -50,7 +50,7 @@ def test_enter_pressed_three_times_while_offline_enters_the_line_once(
 def test_the_same_input_sent_again_is_entered_once(page: Page, own_server: DaphneServer) -> None:
     """Without a next input in the cache, the field keeps its line: Enter three times on it
     queues three identical submits, and the server stores one."""
-    open_calculator(page, own_server.url)
+    open_calculator_for_offline(page, own_server.url)
     own_server.stop()
     expect(page.locator("#status")).to_contain_text("reconnecting…")
     # No next input: routing turns the browser's cache off, and the fetch fails.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.browser import calculate, open_calculator
+from e2e.browser import calculate, open_calculator, open_calculator_for_offline
 from testing.daphne import DaphneServer
 
 # Counts, in the page, the live-region changes a screen reader would read out: elements put in
@@ -61,7 +61,7 @@ def test_the_preview_announces_values_not_every_keystrokes_error(page: Page) -> 
 def test_the_status_is_announced_once_while_reconnect_attempts_fail(
     page: Page, own_server: DaphneServer
 ) -> None:
-    open_calculator(page, own_server.url)
+    open_calculator_for_offline(page, own_server.url)
     page.evaluate(COUNT_ANNOUNCEMENTS, "#status")
     page.evaluate(
         "window.closes = 0;"
