@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench system-deps prepare clean
+.PHONY: install run test test-fast lint bench system-deps prepare clean cluster
 
 install: $(STAMP)
 
@@ -24,6 +24,11 @@ prepare: install
 run: prepare
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) bin/serve
 
+# The shipped topology on this machine (testing/cluster.py): HAProxy + 3 daphne + Redis +
+# PostgreSQL on free ports; Ctrl-C stops every part.
+cluster: install system-deps
+	$(BIN)/python bin/cluster
+
 # Debian packages the full suite drives for real: a browser, redis-server, PostgreSQL.
 system-deps:
 	bash bin/ensure-system-packages
@@ -35,7 +40,7 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest tests -m "not services"
+	$(BIN)/python -m pytest tests -m "not services and not cluster"
 
 lint: install
 	$(BIN)/ruff check .

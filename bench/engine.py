@@ -3,7 +3,9 @@
 Run from the repository root: `python bench/engine.py`. Prints markdown tables: the fixed mix (our
 engine with its parse cache, as the app calls it; with the cache off; with the cache off and the
 lazily computed interpretation read too, as the transcript does; simpleeval in the same run), then
-the pathological inputs, each evaluated uncached, whose goal is ≤ 50 ms.
+the pathological inputs, each evaluated uncached, whose goal is ≤ 50 ms; then units: each line
+with units against the same computation written without them (goal ≤ 2×), and 20 conversions
+against pint with a Fraction registry built once (goal: ours ≥ 10× faster).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fractions import Fraction  # noqa: E402
 
 from simpleeval import DEFAULT_FUNCTIONS, SimpleEval  # noqa: E402
 
@@ -70,6 +74,18 @@ def per_call_us(function: Callable[[], object], number: int) -> float:
         for _ in range(number):
             function()
         best = min(best, (time.perf_counter() - start) / number)
+    return best * 1e6
+
+
+def cpu_us(function: Callable[[], object], number: int) -> float:
+    """Best of five runs, in µs of this thread's CPU time per call: what a call costs a core,
+    steadier than wall time when other processes share the machine (units and pint sections)."""
+    best = math.inf
+    for _ in range(5):
+        start = time.thread_time()
+        for _ in range(number):
+            function()
+        best = min(best, (time.thread_time() - start) / number)
     return best * 1e6
 
 
@@ -139,7 +155,125 @@ def bench_pathological() -> None:
     print(f"| **worst case** | goal ≤ 50 ms | **{worst:.2f}** |")
 
 
+# (with units, the same computation without them)
+UNIT_PAIRS = [
+    ("60 km/h to m/s", "60 * 1000 / 3600"),
+    ("3 ft + 20 cm", "3 + 20 * 0.01 / 0.3048"),
+    ("5 kWh / 2 h", "5 * 1000 / 2"),
+    ("100 °F to °C", "(100 + 459.67) * 5/9 - 273.15"),
+    ("d / 2 h to km/h", "d0 / 2"),
+    ("9.81 m/s^2 * 2 kg to N", "9.81 * 2"),
+    ("1 kg*m^2/s^2 to J", "1 * 1^2 / 1^2"),
+    ("sin(30°)", "sin(30 * pi / 180)"),
+    ("1 GiB to MB", "1024^3 / 1000^2"),
+    ("sqrt(16 m^2)", "sqrt(16)"),
+]
+
+# (our line, pint's value, pint's source unit, pint's target unit): the same 20 conversions.
+CONVERSIONS = [
+    ("60 km/h to m/s", 60, "km/h", "m/s"),
+    ("1 in to cm", 1, "inch", "cm"),
+    ("100 °F to °C", 100, "degF", "degC"),
+    ("20 °C to °F", 20, "degC", "degF"),
+    ("3 ft to m", 3, "foot", "m"),
+    ("5 mi to km", 5, "mile", "km"),
+    ("1 gal to L", 1, "gallon", "L"),
+    ("2 lb to kg", 2, "lb", "kg"),
+    ("1 kWh to MJ", 1, "kWh", "MJ"),
+    ("1 atm to psi", 1, "atm", "psi"),
+    ("1 GiB to MB", 1, "GiB", "MB"),
+    ("1 hp to kW", 1, "hp", "kW"),
+    ("1 year to d", 1, "gregorian_year", "day"),
+    ("90 deg to rad", 90, "degree", "radian"),
+    ("1 nmi to ft", 1, "nautical_mile", "foot"),
+    ("1 kcal to J", 1, "kilocalorie", "J"),
+    ("30 mph to km/h", 30, "mph", "km/h"),
+    ("1 acre to m^2", 1, "acre", "m^2"),
+    ("1 kg*m^2/s^2 to J", 1, "kg*m^2/s^2", "J"),
+    ("250 mL to floz", 250, "mL", "fluid_ounce"),
+]
+
+
+def bench_units() -> None:
+    session = Session()
+    evaluate("d = 42 km", session)
+    evaluate("d0 = 42", session)
+    print(
+        "| with units | display | CPU µs (parse cache) | CPU µs (no cache) | without units "
+        "| CPU µs (parse cache) | CPU µs (no cache) | ratio cached | ratio uncached |"
+    )
+    print("|---|---|---:|---:|---|---:|---:|---:|---:|")
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for ours, plain in UNIT_PAIRS:
+        result = evaluate(ours, session, commit=False)
+        assert result.ok, (ours, result.error)
+        assert evaluate(plain, session, commit=False).ok, plain
+        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000)]
+        with parse_cache_disabled():
+            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000))
+        times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
+        with parse_cache_disabled():
+            times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
+        totals = [total + time for total, time in zip(totals, times, strict=True)]
+        print(
+            f"| `{ours}` | {result.display} | {times[0]:.1f} | {times[1]:.1f} | `{plain}` "
+            f"| {times[2]:.1f} | {times[3]:.1f} | {times[0] / times[2]:.2f} "
+            f"| {times[1] / times[3]:.2f} |"
+        )
+    n = len(UNIT_PAIRS)
+    print(
+        f"| **mean** | goal ≤ 2× | **{totals[0] / n:.1f}** | **{totals[1] / n:.1f}** | "
+        f"| **{totals[2] / n:.1f}** | **{totals[3] / n:.1f}** | **{totals[0] / totals[2]:.2f}** "
+        f"| **{totals[1] / totals[3]:.2f}** |"
+    )
+
+
+def bench_pint() -> None:
+    import pint
+
+    start = time.perf_counter()
+    registry = pint.UnitRegistry(non_int_type=Fraction)
+    prepared = (time.perf_counter() - start) * 1000
+    session = Session()
+    print(
+        "| conversion | ours | CPU µs (parse cache) | CPU µs (no cache) | pint | pint CPU µs "
+        "| pint ÷ ours (cached) | pint ÷ ours (no cache) |"
+    )
+    print("|---|---|---:|---:|---|---:|---:|---:|")
+    totals = [0.0, 0.0, 0.0]
+    for ours, value, source, target in CONVERSIONS:
+        result = evaluate(ours, session, commit=False)
+        assert result.ok, (ours, result.error)
+
+        def theirs(value=value, source=source, target=target):
+            return registry.Quantity(Fraction(value), source).to(target)
+
+        theirs_value = theirs()
+        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500)]
+        with parse_cache_disabled():
+            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500))
+        times.append(cpu_us(theirs, 100))
+        totals = [total + time for total, time in zip(totals, times, strict=True)]
+        shown = f"{float(theirs_value.magnitude):.15g}"
+        print(
+            f"| `{ours}` | {result.display} | {times[0]:.1f} | {times[1]:.1f} | {shown} "
+            f"| {times[2]:.1f} | {times[2] / times[0]:.1f} | {times[2] / times[1]:.1f} |"
+        )
+    print(
+        f"| **all 20** | goal ≥ 10× | **{totals[0]:.0f}** | **{totals[1]:.0f}** | "
+        f"| **{totals[2]:.0f}** | **{totals[2] / totals[0]:.1f}** "
+        f"| **{totals[2] / totals[1]:.1f}** |"
+    )
+    print(
+        f"\npint {pint.__version__}: registry prepared once ({prepared:.0f} ms, not timed above)."
+    )
+
+
 if __name__ == "__main__":
     bench_mix()
     print()
     bench_pathological()
+    print()
+    bench_units()
+    print()
+    bench_pint()

@@ -65,6 +65,20 @@ UVICORN = "app (uvicorn + uvloop)"
 ONE_GROUP = "stock consumer, one group (daphne)"
 
 
+# The load generator is one client address opening many sockets, as no user does: the app's
+# per-address and per-session limits would refuse it (each is measured in tests/test_attacks.py).
+UNLIMITED = dict.fromkeys(
+    (
+        "CALC_RATE_LIMIT",
+        "CALC_MAX_SOCKETS_PER_SESSION",
+        "CALC_MAX_SOCKETS_PER_ADDRESS",
+        "CALC_CONNECT_RATE_PER_SESSION",
+        "CALC_CONNECT_RATE_PER_ADDRESS",
+    ),
+    "0",
+)
+
+
 @dataclass(frozen=True)
 class Plan:
     sockets: int = 50
@@ -266,7 +280,7 @@ class Bench:
         return path
 
     def app_env(self, **extra: str) -> dict[str, str]:
-        return server_env(self.fresh_sqlite(), **{"CALC_RATE_LIMIT": "0", **extra})
+        return server_env(self.fresh_sqlite(), **{**UNLIMITED, **extra})
 
     def throughput_run(self, group: list[servers.Server], protocol: str, pin: bool = False) -> dict:
         """One closed-loop run against the servers in `group`, sockets split evenly over them;
@@ -650,7 +664,7 @@ class Bench:
         runs: dict[tuple[str, int], list[dict]] = {setup: [] for setup in setups}
         # "Stored before answered" holds in what is measured: PostgreSQL's durable defaults.
         with redis.RedisServer() as redis_server, postgres.PostgresServer(durable=True) as pg:
-            env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url, CALC_RATE_LIMIT="0")
+            env = server_env(REDIS_URL=redis_server.url, DATABASE_URL=pg.url, **UNLIMITED)
             durability = postgres_durability(pg.url)
             migrate(env)  # one database for every setup: the layer does not touch its schema
             for _ in range(self.plan.repeats):

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 
 from calculator import keys
-from calculator.engine import CONSTANTS, FUNCTIONS, MAX_EXPRESSION_LENGTH, Result
+from calculator.engine import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_EXPRESSION_LENGTH,
+    PREFIX_TEXT,
+    UNIT_GROUPS,
+    Result,
+)
 from calculator.models import Calculation
 
 if TYPE_CHECKING:
@@ -71,8 +78,14 @@ def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
     return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
 
 
-# The reference's lists: the engine's fixed tables, split once per process.
-REFERENCE_CONTEXT = {"functions": reference(FUNCTIONS), "constants": reference(CONSTANTS)}
+# The reference's lists: the engine's fixed tables, split once per process; units grouped by
+# what they measure, in the table's order.
+REFERENCE_CONTEXT = {
+    "functions": reference(FUNCTIONS),
+    "constants": reference(CONSTANTS),
+    "unit_groups": UNIT_GROUPS,
+    "prefixes": PREFIX_TEXT,
+}
 
 
 def page_context(snapshot: Snapshot, token: str, expression: str = "") -> dict:

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+import redis.exceptions
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,21 +110,50 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Which channels_redis layer carries the fan-out: "core" (lists in Redis, the default) or
 # "pubsub" (Redis pub/sub); bench/RESULTS.md measures both, the README says why core is default.
 CALC_REDIS_LAYER = os.environ.get("CALC_REDIS_LAYER", "core")
-if REDIS_URL and CALC_REDIS_LAYER == "pubsub":
+# Redis behind Sentinel instead of REDIS_URL: "host:port,host:port" of the sentinels and the
+# name they monitor the primary under; the layer asks them for the primary on every new
+# connection, so a failover is followed without restarting the server.
+REDIS_SENTINELS = [
+    (host, int(port))
+    for host, _, port in (a.rpartition(":") for a in env_list("REDIS_SENTINELS", ""))
+]
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "calculator")
+# Connections one process may open to Redis at once (redis-py's default is 100): every
+# group_add and group_send in flight holds one, and a burst of 150 stock consumers' handshakes
+# overflowed the default with MaxConnectionsError (HTTP 500s; bench/, section scale-out).
+REDIS_MAX_CONNECTIONS = int(os.environ.get("CALC_REDIS_MAX_CONNECTIONS", "2000"))
+REDIS_CONNECTION = {
+    "max_connections": REDIS_MAX_CONNECTIONS,
+    # After Redis restarts or fails over, pooled connections are dead: a command that meets one
+    # is sent once more on a new connection instead of failing (a tab's fan-out was lost so).
+    "retry_on_error": [redis.exceptions.ConnectionError],
+}
+if REDIS_SENTINELS:
+    REDIS_HOST = {
+        "sentinels": REDIS_SENTINELS,
+        "master_name": REDIS_SENTINEL_MASTER,
+        **REDIS_CONNECTION,
+    }
+elif REDIS_URL:
+    REDIS_HOST = {"address": REDIS_URL, **REDIS_CONNECTION}
+else:
+    REDIS_HOST = None
+if REDIS_HOST and CALC_REDIS_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
             # At-most-once delivery with no inbox in Redis: a tab that misses a message gets
             # the stored transcript on its next connect anyway.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_HOST]},
         }
     }
-elif REDIS_URL:
+elif REDIS_HOST:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer, riding out a Redis restart or failover (its docstring).
+            "BACKEND": "calculator.live.layer.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [REDIS_HOST],
                 # A socket's inbox holds at most this many undelivered messages; past it
                 # group_send drops for that socket rather than growing Redis without bound.
                 "capacity": 1000,

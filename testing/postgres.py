@@ -96,11 +96,8 @@ class PostgresServer:
         options = f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._check(
-            self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(root / "pg.log"),
-                      "-w", "-t", "30", "start"),
-            "pg_ctl start",
-        )  # fmt: skip
+        self._options = options
+        self._pg_ctl_start()
         self.started = True
         self._check(
             self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
@@ -108,6 +105,22 @@ class PostgresServer:
             "createdb",
         )  # fmt: skip
         return self
+
+    def _pg_ctl_start(self) -> None:
+        log = Path(self._dir.name) / "pg.log"
+        self._check(
+            self._run("pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(log),
+                      "-w", "-t", "30", "start"),
+            "pg_ctl start",
+        )  # fmt: skip
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: clients are disconnected), keeping its data."""
+        self._check(self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"), "stop")
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port and data."""
+        self._pg_ctl_start()
 
     def log_text(self) -> str:
         if self._dir is None:

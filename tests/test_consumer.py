@@ -365,3 +365,24 @@ async def test_a_submit_seen_by_two_sockets_at_once_is_stored_once(session_key):
     assert await count_rows(session_key) == 1
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_a_clear_shows_at_once_when_the_channel_layer_is_down(session_key, monkeypatch):
+    import redis.exceptions
+    from channels.layers import get_channel_layer
+
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("1+1"))
+    await socket.receive_from()
+
+    async def unreachable(group, message):
+        raise redis.exceptions.ConnectionError("Redis is down")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", unreachable)
+    await socket.send_json_to(clear_frame())
+    html = await socket.receive_from()
+    assert "transcript__empty" in html and 'id="clear"' in html
+    await socket.send_json_to(submit_frame("2+2"))
+    assert "other tabs will show it" in await socket.receive_from() + await socket.receive_from()
+    await socket.disconnect()

@@ -1,8 +1,9 @@
 """The channel-layer contract the app relies on, for every layer it can run on.
 
 Parametrized over the layer settings.py configures without REDIS_URL, Channels' in-memory layer
-and channels_redis's RedisChannelLayer on a real redis-server: order, capacity, exact expiry,
-groups and their expiry, private copies, unique names, flush.
+and channels_redis's RedisChannelLayer (stock, and the app's subclass in live/layer.py) on a real
+redis-server: order, capacity, exact expiry, groups and their expiry, private copies, unique
+names, flush.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def configured_layer(**config):
 CONFIG = {"capacity": CAPACITY, "expiry": EXPIRY_SECONDS, "group_expiry": GROUP_EXPIRY_SECONDS}
 
 
-@pytest.fixture(params=["configured", "channels-in-memory", "redis"])
+@pytest.fixture(params=["configured", "channels-in-memory", "redis", "app-redis"])
 async def make_layer(request):
     """Makes the layer under test; on Redis each call is another process's layer."""
     made = []
@@ -50,6 +51,11 @@ async def make_layer(request):
 
             server = request.getfixturevalue("redis_server")
             made.append(RedisChannelLayer(hosts=[server.url], **CONFIG))
+        elif request.param == "app-redis":  # the stock one, riding out outages (live/layer.py)
+            from calculator.live.layer import RedisChannelLayer as AppLayer
+
+            server = request.getfixturevalue("redis_server")
+            made.append(AppLayer(hosts=[server.url], **CONFIG))
         elif not made:
             backend = configured_layer if request.param == "configured" else InMemoryChannelLayer
             made.append(backend(**CONFIG))

@@ -5,6 +5,8 @@
 'frac:1/3'
 >>> evaluate("x*3 mod 1", Session({"x": load_value("frac:1/3")})).display
 '0'
+>>> evaluate("60 km/h to m/s").display
+'16.6666666666667 m/s'
 """
 
 from __future__ import annotations
@@ -13,16 +15,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
-from .codec import dump_value, load_value
-from .errors import AssignmentError, CalcError, LimitError, MathError, ParseError, UnknownNameError
+from .codec import dump_value, load_format, load_value
+from .errors import (
+    AssignmentError,
+    CalcError,
+    DimensionError,
+    LimitError,
+    MathError,
+    ParseError,
+    UnknownNameError,
+)
 from .evaluator import evaluate_tree
+from .formats import present_value
 from .functions import CONSTANT_VALUES, CONSTANTS, FUNCTIONS
-from .interpret import interpret, interpretation_differs
+from .interpret import interpret, interpretation_differs, unit_names
 from .limits import MAX_EXPRESSION_LENGTH, PARSE_CACHE_SIZE
-from .nodes import Assign, Node
-from .numbers import WORK_CONTEXT, Num, present
+from .nodes import Assign, Convert, FormatTarget, Node
+from .numbers import WORK_CONTEXT, Num
 from .parser import parse
+from .quantities import Quantity, Value
 from .tokens import Span
+from .units import PREFIX_TEXT, UNIT_GROUPS, UNIT_NAMES
 
 __all__ = [
     "CONSTANTS",
@@ -30,15 +43,21 @@ __all__ = [
     "MAX_EXPRESSION_LENGTH",
     "AssignmentError",
     "CalcError",
+    "DimensionError",
     "LimitError",
     "MathError",
     "Num",
+    "PREFIX_TEXT",
     "ParseError",
+    "Quantity",
     "Reading",
     "Result",
     "Session",
     "Span",
+    "UNIT_GROUPS",
     "UnknownNameError",
+    "Value",
+    "display_stored",
     "dump_value",
     "evaluate",
     "load_value",
@@ -52,13 +71,26 @@ class Reading:
     every stored line, but a live preview or the CLI often never does.
     """
 
-    __slots__ = ("text", "tree", "_interpretation", "_differs")
+    __slots__ = ("text", "tree", "format", "_interpretation", "_differs", "_unit_names")
 
     def __init__(self, text: str, tree: Node) -> None:
         self.text = text
         self.tree = tree
+        # The `to` format of the line (hex, frac, …), or None: it changes the display only.
+        top = tree.value if type(tree) is Assign else tree
+        self.format = (
+            top.target.format if type(top) is Convert and type(top.target) is FormatTarget else None
+        )
         self._interpretation: str | None = None
         self._differs: bool | None = None
+        self._unit_names: frozenset[str] | None = None
+
+    @property
+    def unit_names(self) -> frozenset[str]:
+        """The names in the line that are units (a session's variable may shadow them)."""
+        if self._unit_names is None:
+            self._unit_names = unit_names(self.tree)
+        return self._unit_names
 
     @property
     def interpretation(self) -> str:
@@ -77,11 +109,13 @@ class Reading:
 class Result:
     """One evaluated line: either number, value and display, or error (with its span).
 
-    `number` is the exact engine value (int, Fraction, or a Decimal approximation): what a session
-    keeps, and `stored` its lossless text (dump_value). `value` is a Decimal for display and APIs:
-    exact when the number is an integer or a terminating fraction, else WORK_PRECISION digits.
-    `interpretation` and `interpretation_differs` are computed from `reading` when first read;
-    both are None/False when the line did not parse.
+    `number` is the engine value (int, Fraction, a Decimal approximation, or a Quantity of one
+    of those in a unit): what a session keeps, and `stored` its lossless text (dump_value, with
+    the unit and the display format). `value` is a Decimal for display and APIs (a quantity's
+    magnitude): exact when the number is an integer or a terminating fraction, else
+    WORK_PRECISION digits. `interpretation` and `interpretation_differs` are computed from
+    `reading` when first read; both are None/False when the line did not parse. `shadowed` names
+    the session's variables that were used where the line names a unit.
     """
 
     text: str
@@ -91,24 +125,33 @@ class Result:
     assigned: str | None = None
     error: CalcError | None = None
     reading: Reading | None = field(default=None, repr=False, compare=False)
-    number: Num | None = None
+    number: Value | None = None
+    format: str | None = None
+    shadowed: tuple[str, ...] = ()
 
     @property
     def stored(self) -> str | None:
-        """dump_value(number): at most MAX_STORED_CHARS characters; None for a failed line."""
-        return None if self.number is None else dump_value(self.number)
+        """dump_value(number, format): at most MAX_STORED_CHARS characters; None if it failed."""
+        return None if self.number is None else dump_value(self.number, self.format)
 
     @property
     def interpretation(self) -> str | None:
-        return None if self.reading is None else self.reading.interpretation
+        if self.reading is None:
+            return None
+        if self.shadowed:
+            names = ", ".join(self.shadowed)
+            verb = "is your variable" if len(self.shadowed) == 1 else "are your variables"
+            return f"{self.reading.interpretation}   ({names} {verb}, not the unit)"
+        return self.reading.interpretation
 
     @property
     def interpretation_differs(self) -> bool:
-        return False if self.reading is None else self.reading.differs
+        return False if self.reading is None else bool(self.shadowed) or self.reading.differs
 
 
 class Session:
-    """Variables and `ans` as engine values (Result.number): exact ints and Fractions stay exact.
+    """Variables and `ans` as engine values (Result.number): exact ints and Fractions stay exact,
+    quantities keep their unit (`d = 42 km`).
 
     Kept between lines as they are, so a reference costs a dict lookup; stored with dump_value
     and rebuilt with load_value.
@@ -116,18 +159,18 @@ class Session:
 
     __slots__ = ("ans", "variables")  # one per open socket: keep it small
 
-    def __init__(self, variables: dict[str, Num] | None = None, ans: Num | None = None):
-        self.variables: dict[str, Num] = dict(variables or {})
-        self.ans: Num | None = ans
+    def __init__(self, variables: dict[str, Value] | None = None, ans: Value | None = None):
+        self.variables: dict[str, Value] = dict(variables or {})
+        self.ans: Value | None = ans
 
-    def lookup(self, name: str) -> Num | None:
+    def lookup(self, name: str) -> Value | None:
         """The value of a constant, a variable or `ans`, or None when it is not defined."""
         constant = CONSTANT_VALUES.get(name)
         if constant is not None:
             return constant
         return self.ans if name == "ans" else self.variables.get(name)
 
-    def remember(self, value: Num, name: str | None) -> None:
+    def remember(self, value: Value, name: str | None) -> None:
         """Make `value` the new `ans`, and the value of variable `name` unless it is None."""
         self.ans = value
         if name is not None:
@@ -151,15 +194,27 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
             reading = _parsed(text)
             tree = reading.tree
             value = evaluate_tree(tree, session.lookup)
-            display, decimal = present(value)
+            display, decimal = present_value(value, reading.format)
     except CalcError as error:
         return _failure(text, error, reading)
     except Exception as exception:  # noqa: BLE001 — the caller must never see a traceback
         return _failure(text, CalcError(f"internal error ({type(exception).__name__})"), reading)
     assigned = tree.target.name if type(tree) is Assign else None
+    shadowed: tuple[str, ...] = ()
+    variables = session.variables
+    if variables and not UNIT_NAMES.isdisjoint(variables):
+        shadowed = tuple(sorted(name for name in reading.unit_names if name in variables))
     if commit:
         session.remember(value, assigned)
-    return Result(text, True, decimal, display, assigned, None, reading, value)
+    return Result(
+        text, True, decimal, display, assigned, None, reading, value, reading.format, shadowed
+    )
+
+
+def display_stored(text: str) -> str:
+    """The display of a stored value (dump_value's text), with its unit and format."""
+    with localcontext(WORK_CONTEXT):
+        return present_value(load_value(text), load_format(text))[0]
 
 
 def _read(text: str) -> Reading:

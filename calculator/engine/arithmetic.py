@@ -307,17 +307,38 @@ def factorial(value: Num) -> Num:
 
 def _stirling_factorial(n: int) -> Decimal:
     """n! from Stirling's series for ln n!; the first omitted term is below 1e-46 for n > 1000."""
+    with working_precision(_log_factorial_precision(n)):
+        logarithm = log10_factorial(n)
+    return _from_log10(logarithm, negative=False)
+
+
+def _log_factorial_precision(n: int) -> int:
+    # ln n! has up to 15 integer digits (n <= MAX_FACTORIAL_ARGUMENT); they come on top.
+    return WORK_PRECISION + 10 + len(str(n))
+
+
+def log10_factorial(n: int) -> Decimal:
+    """log10(n!) in the current context: exactly computed for n <= MAX_EXACT_FACTORIAL, else from
+    Stirling's series (the first omitted term is below 1e-46 for n > 1000)."""
+    if n <= MAX_EXACT_FACTORIAL:
+        return Decimal(math.factorial(n)).log10()
     from .decimal_math import ln_2pi
 
-    # ln n! has up to 15 integer digits (n <= MAX_FACTORIAL_ARGUMENT); they come on top.
-    with working_precision(WORK_PRECISION + 10 + len(str(n))):
-        x = Decimal(n)
-        ln_factorial = (x + Decimal("0.5")) * x.ln() - x + ln_2pi() / 2
-        correction = Decimal(0)
-        for numerator, denominator, power_of_n in _STIRLING_TERMS:
-            correction += Decimal(numerator) / (denominator * x**power_of_n)
-        ln_factorial += correction
-        logarithm = ln_factorial / Decimal(10).ln()
+    x = Decimal(n)
+    ln_factorial = (x + Decimal("0.5")) * x.ln() - x + ln_2pi() / 2
+    correction = Decimal(0)
+    for numerator, denominator, power_of_n in _STIRLING_TERMS:
+        correction += Decimal(numerator) / (denominator * x**power_of_n)
+    ln_factorial += correction
+    return ln_factorial / Decimal(10).ln()
+
+
+def quotient_of_factorials(n: int, below: tuple[int, ...]) -> Decimal:
+    """n! / (k1! k2! …) from logarithms, for results too large to compute exactly (ncr, npr)."""
+    with working_precision(_log_factorial_precision(n)):
+        logarithm = log10_factorial(n)
+        for k in below:
+            logarithm -= log10_factorial(k)
     return _from_log10(logarithm, negative=False)
 
 

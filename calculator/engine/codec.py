@@ -5,8 +5,11 @@
     frac:-1/3         an exact fraction, numerator/denominator in lowest terms
     approx:1.4142…    an approximation: its Decimal, digit for digit, marked inexact
 
-Fields may follow as `;name=value` (units will be one); none is defined yet, so any is refused.
-Text with no kind is the legacy format, a plain Decimal string (`0.3`, `1E+9999`).
+Fields may follow, each once and in this order: `;unit=km*h^-1` (a quantity: the number is its
+magnitude in that unit, its terms as written, `*`-separated, each `name` or `name^power`) and
+`;fmt=hex` (the display format of a `to hex` line: hex bin oct frac sci, or base2 … base36).
+Any other field is refused. Text with no kind is the legacy format, a plain Decimal string
+(`0.3`, `1E+9999`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED_CHARS
+from .formats import is_format
+from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED_CHARS, MAX_UNIT_EXPONENT
 from .numbers import (
     MAX_WORKING_PRECISION,
     WORK_CONTEXT,
@@ -24,6 +28,8 @@ from .numbers import (
     exact_int,
     from_decimal,
 )
+from .quantities import Quantity, Value
+from .units import UNITS, UnitError, raised, unit
 
 # Python's int <-> decimal str is quadratic, and refused beyond 4,300 digits by default.
 _DECIMAL_INT_DIGITS = 4_000
@@ -39,8 +45,23 @@ _FRACTION_RE = re.compile(f"({_INTEGER})/({_INTEGER})")
 _MAX_LEGACY_CHARS = 40_032
 
 
-def dump_value(value: Num) -> str:
-    """The lossless text of an engine value: load_value(dump_value(v)) == v, of the same type."""
+def dump_value(value: Value, fmt: str | None = None) -> str:
+    """The lossless text of an engine value: load_value(dump_value(v)) == v, of the same type;
+    a quantity keeps its unit and `fmt` (load_format) the display format."""
+    text = _dump_number(value.magnitude if type(value) is Quantity else value)
+    if type(value) is Quantity:
+        text += ";unit=" + "*".join(
+            named.name if power == 1 else f"{named.name}^{power}"
+            for named, power in value.unit.terms
+        )
+    if fmt is not None:
+        if not is_format(fmt):
+            raise ValueError(f"unknown display format {fmt!r}")
+        text += f";fmt={fmt}"
+    return text
+
+
+def _dump_number(value: Num) -> str:
     if type(value) is int:
         return f"int:{_integer_text(value)}"
     if type(value) is Fraction:
@@ -50,7 +71,7 @@ def dump_value(value: Num) -> str:
     raise TypeError(f"not an engine value: {value!r}")
 
 
-def load_value(text: str) -> Num:
+def load_value(text: str) -> Value:
     """The engine value of dump_value's text (or of a legacy Decimal string); ValueError if the
     text is malformed or longer than any value the engine writes."""
     if type(text) is not str:
@@ -60,9 +81,59 @@ def load_value(text: str) -> Num:
         return _load_legacy(text)
     if len(text) > MAX_STORED_CHARS:
         raise ValueError(f"stored value too long ({len(text):,} characters)")
-    payload, semicolon, fields = rest.partition(";")
-    if semicolon:
-        raise ValueError(f"unknown field in stored value: {fields[:40]!r}")
+    payload, _, fields = rest.partition(";")
+    number = _load_number(kind, payload)
+    unit_text, _ = _fields(fields)
+    return number if unit_text is None else Quantity(number, _load_unit(unit_text))
+
+
+def load_format(text: str) -> str | None:
+    """The display format stored with a value (`to hex` → "hex"), or None."""
+    kind, colon, rest = text.partition(":")
+    return _fields(rest.partition(";")[2])[1] if colon else None
+
+
+def _fields(fields: str) -> tuple[str | None, str | None]:
+    """(unit, format) from `unit=…;fmt=…`, either optional, in that order."""
+    unit_text = fmt = None
+    if not fields:
+        return None, None
+    parts = fields.split(";")
+    if parts and parts[0].startswith("unit="):
+        unit_text = parts.pop(0)[5:]
+    if parts and parts[0].startswith("fmt="):
+        fmt = parts.pop(0)[4:]
+        if not is_format(fmt):
+            raise ValueError(f"unknown display format {fmt[:40]!r}")
+    if parts:
+        raise ValueError(f"unknown field in stored value: {parts[0][:40]!r}")
+    return unit_text, fmt
+
+
+def _load_unit(text: str):
+    terms = []
+    for part in text.split("*"):
+        name, caret, power_text = part.partition("^")
+        named = UNITS.get(name)
+        if named is None:
+            raise ValueError(f"unknown unit in stored value: {name[:40]!r}")
+        if caret and not (
+            _POWER_RE.fullmatch(power_text) and 0 < abs(int(power_text)) <= MAX_UNIT_EXPONENT
+        ):
+            raise ValueError(f"malformed unit power {power_text[:40]!r}")
+        terms.append((named, int(power_text) if caret else 1))
+    if len({named.key for named, _ in terms}) != len(terms):
+        raise ValueError("a stored unit names a unit twice")
+    try:
+        return raised(unit(tuple(terms)), 1)
+    except UnitError as error:
+        raise ValueError(str(error)) from None
+
+
+_POWER_RE = re.compile(r"-?[0-9]{1,3}")
+
+
+def _load_number(kind: str, payload: str) -> Num:
     if kind == "int":
         with localcontext(WORK_CONTEXT):
             return exact_int(_integer(payload))

@@ -193,3 +193,43 @@ def tanh(x: Decimal) -> Decimal:
         grow = (2 * x).exp()
         value = (grow - 1) / (grow + 1)
     return +value
+
+
+def asinh(x: Decimal) -> Decimal:
+    """ln(x + sqrt(x² + 1)), on |x| (asinh is odd); ln 2|x| once x² + 1 rounds to x²."""
+    if is_tiny(x):
+        return +x
+    magnitude = abs(x)
+    precision = getcontext().prec
+    if magnitude.adjusted() > precision:
+        with guard_digits(_GUARD):
+            value = (2 * magnitude).ln()
+    else:
+        # ln(1 + y) for y ≈ |x| cancels about -log10|x| digits (at most half the precision).
+        with guard_digits(_GUARD + max(0, -magnitude.adjusted())):
+            value = (magnitude + (magnitude * magnitude + 1).sqrt()).ln()
+    return +value.copy_sign(x)
+
+
+def acosh(x: Decimal) -> Decimal:
+    """ln(x + sqrt((x - 1)(x + 1))) for x >= 1 (checked by the caller)."""
+    precision = getcontext().prec
+    if x.adjusted() > precision:
+        with guard_digits(_GUARD):
+            value = (2 * x).ln()
+        return +value
+    with guard_digits(_GUARD):
+        above = x - 1
+    # Near 1 the result is about sqrt(2(x - 1)): ln(1 + y) cancels -log10(y) digits.
+    with guard_digits(_GUARD + max(0, -above.adjusted() // 2 + 1)):
+        value = (x + (above * (x + 1)).sqrt()).ln()
+    return +value
+
+
+def atanh(x: Decimal) -> Decimal:
+    """ln((1 + x) / (1 - x)) / 2 for |x| < 1 (checked by the caller)."""
+    if is_tiny(x):
+        return +x
+    with guard_digits(_GUARD + max(0, -x.adjusted())):
+        value = ((1 + x) / (1 - x)).ln() / 2
+    return +value

@@ -36,3 +36,7 @@ class AssignmentError(CalcError):
 
 class LimitError(CalcError):
     """The input or the result exceeds one of the bounds in limits.py."""
+
+
+class DimensionError(CalcError):
+    """Quantities whose dimensions do not fit the operation: `3 m + 2 s`, `1 h to km`."""

@@ -7,10 +7,24 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from . import decimal_math
-from .arithmetic import add, exact_root, factorial, multiply, whole_number
+from . import decimal_math, quantities
+from .arithmetic import (
+    add,
+    exact_root,
+    factorial,
+    multiply,
+    power,
+    quotient_of_factorials,
+    whole_number,
+)
 from .errors import LimitError, MathError, ParseError
-from .limits import MAX_EXACT_DIGITS, MAX_EXACT_WORK, MAX_ROUND_DIGITS, WORK_PRECISION
+from .limits import (
+    MAX_EXACT_DIGITS,
+    MAX_EXACT_WORK,
+    MAX_FACTORIAL_ARGUMENT,
+    MAX_ROUND_DIGITS,
+    WORK_PRECISION,
+)
 from .numbers import (
     BITS_PER_DIGIT,
     MAX_EXACT_BITS,
@@ -108,12 +122,14 @@ def _log(x: Num, base: Num = 10) -> Num:
     return _logarithm("log", x, base)
 
 
-def _integer_rounding(rounding: str) -> Callable[[Num], Num]:
+def _integer_rounding(rounding: str) -> Callable[..., Num]:
     exact_rounding = {ROUND_FLOOR: math.floor, ROUND_CEILING: math.ceil, ROUND_DOWN: math.trunc}[
         rounding
     ]
 
-    def apply(x: Num) -> Num:
+    def apply(x: Num, digits: Num = 0) -> Num:
+        if digits != 0:
+            return _to_places(x, digits, exact_rounding, rounding)
         if type(x) is not Decimal:
             return exact_rounding(x)
         if x.adjusted() >= WORK_PRECISION:
@@ -126,11 +142,32 @@ def _integer_rounding(rounding: str) -> Callable[[Num], Num]:
     return apply
 
 
+def _places(name: str, digits: Num) -> int:
+    places = whole_number(digits, f"{name}'s number of digits must be an integer")
+    if abs(places) > MAX_ROUND_DIGITS:
+        raise LimitError(f"{name}'s number of digits must be at most {MAX_ROUND_DIGITS:,}")
+    return places
+
+
+def _to_places(x: Num, digits: Num, exact_rounding: Callable, rounding: str) -> Num:
+    """floor(x, n), ceil(x, n), trunc(x, n): to n decimals, exactly for exact x."""
+    places = _places("rounding", digits)
+    if type(x) is not Decimal:
+        # x·10^n, rounded, over 10^n, whose gcd costs (size(x) + size(10^n))·size(10^n).
+        scale_bits = int(abs(places) * 3.33) + 1
+        if (size(x) + scale_bits) * scale_bits > MAX_WORK_BITS:
+            x = to_decimal(x)
+    if type(x) is Decimal:
+        if x.adjusted() + places >= WORK_PRECISION:
+            return x
+        return from_decimal(x.quantize(Decimal(1).scaleb(-places), rounding=rounding))
+    scale = Fraction(10) ** places
+    return exact(Fraction(exact_rounding(x * scale)) / scale)
+
+
 def _round(x: Num, digits: Num = 0) -> Num:
     """Half away from zero: round(2.5) = 3, round(-2.5) = -3, round(1.25, 1) = 1.3."""
-    places = whole_number(digits, "round's number of digits must be an integer")
-    if abs(places) > MAX_ROUND_DIGITS:
-        raise LimitError(f"round's number of digits must be at most {MAX_ROUND_DIGITS:,}")
+    places = _places("round", digits)
     if type(x) is int and places >= 0:
         return x
     if type(x) is not Decimal:
@@ -242,6 +279,61 @@ def _extreme(choose: Callable) -> Callable[..., Num]:
     return apply
 
 
+def _inverse_hyperbolic(name: str, compute: Callable[[Decimal], Decimal], low, high, at):
+    """acosh (x >= 1), atanh (-1 < x < 1), asinh (any x); exact 0 where the result is 0."""
+
+    def apply(x: Num) -> Num:
+        if (
+            (low is not None and x < low)
+            or (high is not None and x >= high)
+            or (name == "atanh" and x <= -1)
+        ):
+            interval = "at least 1" if name == "acosh" else "strictly between -1 and 1"
+            raise MathError(f"{name} needs a value {interval}, got {format_number(x)}")
+        if x == at:
+            return 0
+        return compute(to_decimal(x))
+
+    return apply
+
+
+def _sign(x: Num) -> Num:
+    return (x > 0) - (x < 0)
+
+
+def _nthroot(x: Num, n: Num) -> Num:
+    """The real n-th root: nthroot(-8, 3) is -2; an even root of a negative number is an error."""
+    degree = whole_number(n, "nthroot's degree must be an integer")
+    if degree <= 0:
+        raise MathError("nthroot's degree must be a positive integer")
+    if x < 0:
+        if degree % 2 == 0:
+            raise MathError(
+                f"an even root of a negative number ({format_number(x)}) is not a real number"
+            )
+        return -_nthroot(-x, degree)
+    if degree == 1 or not x:
+        return x
+    return power(x, Fraction(1, degree))
+
+
+def _combinations(name: str, n: Num, k: Num) -> Num:
+    """ncr and npr: exact while the result has at most MAX_EXACT_DIGITS digits (estimated from
+    lgamma before computing), else from the factorials' approximations."""
+    n, k = _integers(name, (n, k))
+    if n < 0 or k < 0 or k > n:
+        raise MathError(f"{name}(n, k) needs integers with 0 <= k <= n")
+    if n > MAX_FACTORIAL_ARGUMENT:
+        raise LimitError(f"{name}'s n is too large (over {MAX_FACTORIAL_ARGUMENT:,})")
+    chosen = k if name == "npr" else min(k, n - k)
+    logarithm = math.lgamma(n + 1) - math.lgamma(n - chosen + 1)
+    if name == "ncr":
+        logarithm -= math.lgamma(chosen + 1)
+    if logarithm / math.log(10) < MAX_EXACT_DIGITS - 10:
+        return math.perm(n, chosen) if name == "npr" else math.comb(n, chosen)
+    return quotient_of_factorials(n, (n - k,) if name == "npr" else (k, n - k))
+
+
 def _hypot(*args: Num) -> Num:
     total: Num = 0
     for arg in args:
@@ -257,9 +349,14 @@ _BUILTINS: dict[str, tuple[str, int, int | None, Callable[..., Num]]] = {
     "atan": ("atan(x) — arctangent, in radians", 1, 1, _atan),
     "atan2": ("atan2(y, x) — angle of the point (x, y), in radians", 2, 2, _atan2),
     "cbrt": ("cbrt(x) — cube root", 1, 1, _cbrt),
-    "ceil": ("ceil(x) — smallest integer ≥ x", 1, 1, _integer_rounding(ROUND_CEILING)),
+    "ceil": (
+        "ceil(x) or ceil(x, n) — smallest integer ≥ x (or to n decimals)",
+        1,
+        2,
+        _integer_rounding(ROUND_CEILING),
+    ),
     "cos": (
-        "cos(x) — cosine of x radians (cos(60deg) for degrees)",
+        "cos(x) — cosine of x radians, or of an angle: cos(60°)",
         1,
         1,
         _trigonometric("cos", decimal_math.cos, 1),
@@ -267,7 +364,12 @@ _BUILTINS: dict[str, tuple[str, int, int | None, Callable[..., Num]]] = {
     "cosh": ("cosh(x) — hyperbolic cosine", 1, 1, _hyperbolic(decimal_math.cosh, 1)),
     "exp": ("exp(x) — e to the power x", 1, 1, _exp),
     "factorial": ("factorial(n) — n!, for a non-negative integer n", 1, 1, factorial),
-    "floor": ("floor(x) — largest integer ≤ x", 1, 1, _integer_rounding(ROUND_FLOOR)),
+    "floor": (
+        "floor(x) or floor(x, n) — largest integer ≤ x (or to n decimals)",
+        1,
+        2,
+        _integer_rounding(ROUND_FLOOR),
+    ),
     "gcd": ("gcd(a, b, …) — greatest common divisor of integers", 1, None, _gcd),
     "hypot": ("hypot(x, y, …) — length of the vector, sqrt(x² + y² + …)", 1, None, _hypot),
     "lcm": ("lcm(a, b, …) — least common multiple of integers", 1, None, _lcm),
@@ -279,17 +381,57 @@ _BUILTINS: dict[str, tuple[str, int, int | None, Callable[..., Num]]] = {
     "min": ("min(a, b, …) — smallest argument", 1, None, _extreme(min)),
     "round": ("round(x) or round(x, digits) — half away from zero", 1, 2, _round),
     "sin": (
-        "sin(x) — sine of x radians (sin(30deg) for degrees)",
+        "sin(x) — sine of x radians, or of an angle: sin(30°)",
         1,
         1,
         _trigonometric("sin", decimal_math.sin, 0),
     ),
     "sinh": ("sinh(x) — hyperbolic sine", 1, 1, _hyperbolic(decimal_math.sinh, 0)),
     "sqrt": ("sqrt(x) — square root, also written √x", 1, 1, _sqrt),
-    "tan": ("tan(x) — tangent of x radians", 1, 1, _tan),
+    "tan": ("tan(x) — tangent of x radians, or of an angle: tan(45°)", 1, 1, _tan),
     "tanh": ("tanh(x) — hyperbolic tangent", 1, 1, _hyperbolic(decimal_math.tanh, 0)),
-    "trunc": ("trunc(x) — x with its fractional part dropped", 1, 1, _integer_rounding(ROUND_DOWN)),
+    "trunc": (
+        "trunc(x) or trunc(x, n) — x with its fractional part (after n decimals) dropped",
+        1,
+        2,
+        _integer_rounding(ROUND_DOWN),
+    ),
+    "asinh": (
+        "asinh(x) — inverse hyperbolic sine",
+        1,
+        1,
+        _inverse_hyperbolic("asinh", decimal_math.asinh, None, None, 0),
+    ),
+    "acosh": (
+        "acosh(x) — inverse hyperbolic cosine, for x ≥ 1",
+        1,
+        1,
+        _inverse_hyperbolic("acosh", decimal_math.acosh, 1, None, 1),
+    ),
+    "atanh": (
+        "atanh(x) — inverse hyperbolic tangent, for -1 < x < 1",
+        1,
+        1,
+        _inverse_hyperbolic("atanh", decimal_math.atanh, None, 1, 0),
+    ),
+    "sign": ("sign(x) — -1, 0 or 1", 1, 1, _sign),
+    "nthroot": (
+        "nthroot(x, n) — real n-th root (nthroot(-8, 3) = -2); ∛x is the cube root",
+        2,
+        2,
+        _nthroot,
+    ),
+    "ncr": ("ncr(n, k) — combinations, n choose k", 2, 2, lambda n, k: _combinations("ncr", n, k)),
+    "npr": (
+        "npr(n, k) — permutations of k out of n",
+        2,
+        2,
+        lambda n, k: _combinations("npr", n, k),
+    ),
 }
+# Spellings other calculators use.
+for _alias, _name in (("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan")):
+    _BUILTINS[_alias] = (f"{_alias}(x) — same as {_name}(x)", *_BUILTINS[_name][1:])
 
 FUNCTIONS: dict[str, str] = {name: spec[0] for name, spec in sorted(_BUILTINS.items())}
 ARITY: dict[str, tuple[int, int | None]] = {
@@ -298,7 +440,6 @@ ARITY: dict[str, tuple[int, int | None]] = {
 IMPLEMENTATIONS: dict[str, Callable[..., Num]] = {name: spec[3] for name, spec in _BUILTINS.items()}
 
 CONSTANTS: dict[str, str] = {
-    "deg": "deg — one degree in radians, pi/180: sin(30deg) = 0.5",
     "e": "e — Euler's number, 2.71828…",
     "phi": "phi — the golden ratio, (1 + sqrt(5))/2",
     "pi": "pi (or π) — 3.14159…",
@@ -311,7 +452,6 @@ def _constant_values() -> dict[str, Decimal]:
         with guard_digits(10):
             pi = decimal_math.pi()
             values = {
-                "deg": pi / 180,
                 "e": Decimal(1).exp(),
                 "phi": (1 + Decimal(5).sqrt()) / 2,
                 "pi": pi,
@@ -332,3 +472,42 @@ def arity_error(name: str, count: int, span: Span) -> ParseError:
     else:
         expected = f"{low} or {high} arguments"
     return ParseError(f"{name} takes {expected}, got {count}", span)
+
+
+# Functions that keep a quantity's unit (`abs(-3 m)` is 3 m, `round(2.54 cm, 1)` is 2.5 cm).
+_KEEP_UNIT = frozenset(["abs", "floor", "ceil", "trunc", "round"])
+# Functions of several values of one kind, answered in the first one's unit.
+_SAME_UNIT = frozenset(["min", "max", "hypot"])
+_ROOTS = {"sqrt": 2, "cbrt": 3}
+
+
+def call_with_quantities(name: str, args: list[quantities.Value]) -> quantities.Value:
+    """A built-in applied to arguments of which some may be quantities: trigonometric functions
+    take angles, roots and powers take units along, the rest need plain numbers."""
+    Quantity = quantities.Quantity
+    first = args[0]
+    if type(first) is Quantity:
+        if name in _KEEP_UNIT:
+            rest = [quantities.check_plain(name, arg) for arg in args[1:]]
+            return Quantity(IMPLEMENTATIONS[name](first.magnitude, *rest), first.unit)
+        if name in _SAME_UNIT:
+            magnitudes, unit = quantities.same_unit(name, args)
+            return Quantity(IMPLEMENTATIONS[name](*magnitudes), unit)
+        if name in _ROOTS:
+            return quantities.root(first, _ROOTS[name])
+        if name == "nthroot":
+            degree = whole_number(
+                quantities.check_plain(name, args[1]), "nthroot's degree must be an integer"
+            )
+            if degree <= 0:
+                raise MathError("nthroot's degree must be a positive integer")
+            return quantities.root(first, degree)
+        if name == "sign":
+            return _sign(first.magnitude)
+    if name in ("sin", "cos", "tan"):
+        args = [quantities.in_radians(name, arg) for arg in args]
+    elif name in _SAME_UNIT:
+        args = quantities.same_unit(name, args)[0]
+    else:
+        args = [quantities.check_plain(name, arg) for arg in args]
+    return IMPLEMENTATIONS[name](*args)

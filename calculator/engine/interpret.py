@@ -5,12 +5,15 @@ a single `!` or `%`, except around `^`) is parenthesized, so `1+2*3` reads `1 + 
 `2pi r^2` reads `2 × pi × (r^2)`; a run of one operator level stays flat (`1 + 2 + 3`), except
 that whatever precedes an operator following `/` or `mod` is grouped (`6/2(1+2)` reads
 `(6 / 2) × (1 + 2)`); powers show their right-associativity (`2^(3^2)`); signs show they bind
-looser than `^` and `!` (`-(2^2)`, `-(3!)`).
+looser than `^` and `!` (`-(2^2)`, `-(3!)`). A number's units read as a product (`60 km/h` →
+`60 × km / h`), parenthesized where it is not first (`d / (2 × h)`); `100 + 10%` reads
+`100 × (1 + 10%)`; a conversion reads `… to m/s`.
 """
 
 from __future__ import annotations
 
 from . import nodes
+from .units import UNIT_NAMES
 
 _ATOMS = (nodes.Number, nodes.Name, nodes.Call)
 _UNARY = (nodes.Prefix, nodes.Postfix)
@@ -35,11 +38,13 @@ def interpretation_differs(text: str, interpretation: str) -> bool:
     return position < len(shown)
 
 
-_SPELLINGS = str.maketrans({"×": "*", "·": "*", "÷": "/", "−": "-", "π": "pi", "τ": "tau"})
+_SPELLINGS = str.maketrans(
+    {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "π": "pi", "τ": "tau", "→": "to", "μ": "µ"}
+)
 
 
 def _normalize(text: str) -> str:
-    return "".join(text.split()).replace("**", "^").translate(_SPELLINGS)
+    return "".join(text.split()).replace("**", "^").replace("->", "to").translate(_SPELLINGS)
 
 
 def _operand(node: nodes.Node, signed_ok: bool = True, postfix_ok: bool = True) -> str:
@@ -90,14 +95,50 @@ def _power(node: nodes.Power) -> str:
 
 
 def _chain(node: nodes.Chain) -> str:
-    text = _operand(node.first)
+    first = node.first
+    if type(node) is nodes.Measure and node.names == ("°",) and type(node.rest[0][1]) is nodes.Name:
+        return f"{_operand(first)}°"  # 30° reads as typed
+    text = _chain(first) if type(first) is nodes.Measure else _operand(first)
     previous = None
     for op, operand in node.rest:
         if previous in ("/", "mod"):
             text = f"({text})"
-        text = f"{text} {op} {_operand(operand)}"
+        if op in ("+%", "-%"):
+            text = f"{text if previous is None else f'({text})'} × (1 {op[0]} {_operand(operand)})"
+        else:
+            text = f"{text} {op} {_operand(operand)}"
         previous = op
     return text
+
+
+def _convert(node: nodes.Convert) -> str:
+    target = node.target
+    shown = target.unit.text if type(target) is nodes.UnitTarget else target.text
+    return f"{interpret(node.value)} to {shown}"
+
+
+def unit_names(node: nodes.Node) -> frozenset[str]:
+    """The names in a tree that are units (targets aside: those are always units)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is nodes.Name:
+            if node.name in UNIT_NAMES:
+                found.add(node.name)
+        elif kind is nodes.Chain or kind is nodes.Measure:
+            stack.append(node.first)
+            stack.extend(operand for _, operand in node.rest)
+        elif kind is nodes.Call:
+            stack.extend(node.args)
+        elif kind is nodes.Prefix or kind is nodes.Postfix:
+            stack.append(node.operand)
+        elif kind is nodes.Power:
+            stack.extend(node.operands)
+        elif kind is nodes.Assign or kind is nodes.Convert:
+            stack.append(node.value)
+    return frozenset(found)
 
 
 def _assign(node: nodes.Assign) -> str:
@@ -112,5 +153,7 @@ _RENDERERS = {
     nodes.Postfix: _postfix,
     nodes.Power: _power,
     nodes.Chain: _chain,
+    nodes.Measure: _chain,
     nodes.Assign: _assign,
+    nodes.Convert: _convert,
 }

@@ -55,3 +55,10 @@ MAX_STORED_CHARS = MAX_EXACT_DIGITS + 100
 # Parsed lines (tree and interpretation) kept for re-evaluation: a live preview re-sends the same
 # text often. At most this many trees of at most MAX_EXPRESSION_LENGTH characters each.
 PARSE_CACHE_SIZE = 512
+# A compound unit has at most this many different units (kg·m^2/(s^2·K) has 4) and no power beyond
+# ±MAX_UNIT_EXPONENT: its exact scale then has at most 8 × 12 × 30 ≈ 2,900 digits (Q = 10^30).
+MAX_UNIT_TERMS = 8
+MAX_UNIT_EXPONENT = 12
+# An unknown name gets a "did you mean" suggestion only up to this length: the closest-match
+# search costs the name's length times the table's size.
+MAX_SUGGESTED_NAME_LENGTH = 24

@@ -75,13 +75,18 @@ class Power(Node):
 class Chain(Node):
     """A left-associative run at one precedence level: `first op1 x1 op2 x2 …`.
 
-    Operators are `+ -` (sums) or `× / mod` (products, `×` also for implicit multiplication).
+    Operators are `+ -` (sums; `+%` and `-%` when the operand is a percentage, `100 + 10%`) or
+    `× / mod of` (products, `×` also for implicit multiplication).
     """
 
-    __slots__ = ("first", "rest")
+    __slots__ = ("first", "rest", "ops_at")
 
-    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...]) -> None:
+    def __init__(
+        self, first: Node, rest: tuple[tuple[str, Node], ...], ops_at: tuple[int, ...] = ()
+    ) -> None:
         self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
+        # Where each operator of a sum starts (for errors that blame the operator: `3 m + 2 s`).
+        self.ops_at = ops_at
 
 
 class Assign(Node):
@@ -91,3 +96,49 @@ class Assign(Node):
 
     def __init__(self, target: Name, value: Node) -> None:
         self.target, self.value, self.start, self.end = target, value, target.start, value.end
+
+
+class Measure(Chain):
+    """A number and the units right after it, `60 km` or `9.81 m`: a product that binds tighter
+    than `/`, so `5 kWh / 2 h` divides by two hours.
+
+    `names` are its unit names; `value` is kept once computed with none of them shadowed by a
+    variable (it then depends on the text alone, as the tree does).
+    """
+
+    __slots__ = ("names", "value")
+
+    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...]) -> None:
+        super().__init__(first, rest)
+        self.names = tuple(
+            operand.name if type(operand) is Name else operand.operands[0].name
+            for _, operand in rest
+        )
+        self.value = None
+
+
+class UnitTarget(Node):
+    """The unit after `to`: `m/s` in `60 km/h to m/s`; `unit` is the units.Unit it names."""
+
+    __slots__ = ("unit", "text")
+
+    def __init__(self, unit: object, text: str, start: int, end: int) -> None:
+        self.unit, self.text, self.start, self.end = unit, text, start, end
+
+
+class FormatTarget(Node):
+    """The format after `to`: `hex`, `bin`, `oct`, `base7`, `frac` or `sci` (formats.py)."""
+
+    __slots__ = ("format", "text")
+
+    def __init__(self, format: str, text: str, start: int, end: int) -> None:
+        self.format, self.text, self.start, self.end = format, text, start, end
+
+
+class Convert(Node):
+    """`value to target` (also `->` and `→`): the loosest operator but for `=`."""
+
+    __slots__ = ("value", "target")
+
+    def __init__(self, value: Node, target: UnitTarget | FormatTarget) -> None:
+        self.value, self.target, self.start, self.end = value, target, value.start, target.end

@@ -258,6 +258,18 @@ def present(value: Num) -> tuple[str, Decimal]:
     return display, value if value else Decimal(0)
 
 
+def format_scientific(value: Num) -> str:
+    """`1.23456e+5`: always scientific, to DISPLAY_DIGITS significant digits (`to sci`)."""
+    if not value:
+        return "0"
+    rounded = _DISPLAY_CONTEXT.plus(to_decimal(value)).normalize(_DISPLAY_CONTEXT)
+    sign, digits, _ = rounded.as_tuple()
+    mantissa = "".join(map(str, digits))
+    if len(mantissa) > 1:
+        mantissa = f"{mantissa[0]}.{mantissa[1:]}"
+    return f"{'-' if sign else ''}{mantissa}e{rounded.adjusted():+d}"
+
+
 def _format_fraction(value: Fraction, decimal: Decimal | None) -> str:
     """A fraction's display, given its terminating expansion (None when it has none)."""
     if decimal is not None and len(decimal.as_tuple().digits) <= MAX_EXACT_DISPLAY_DIGITS:

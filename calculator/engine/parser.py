@@ -2,31 +2,41 @@
 
 Grammar (EBNF; lowest precedence first)::
 
-    line       = NAME "=" expression | expression ;
-    expression = product { ("+" | "-") product } ;
-    product    = signed { ("*" | "/" | "mod") signed | implicit } ;
-    implicit   = unary ;                  (* only when it starts with NAME, "(" or "√" *)
+    line       = NAME "=" conversion | conversion ;
+    conversion = expression [ ("to" | "->" | "→") target ] ;
+    target     = "hex" | "bin" | "oct" | "base" NUMBER | "frac" | "fraction" | "sci" | units ;
+    units      = [ "1" "/" ] unit { ("*" | "/" | implicit) unit } ;
+    unit       = ( UNIT | "(" units ")" ) [ "^" [ "-" ] NUMBER ] ;
+    expression = product { ("+" | "-") product } ;   (* "+ p%" is "× (1 + p%)" *)
+    product    = signed { ("*" | "/" | "mod" | "of") signed | implicit } ;
+    implicit   = unary ;                  (* only when it starts with NAME, "(", "√" or "∛" *)
     signed     = unary ;
-    unary      = { "+" | "-" | "√" } power ;
+    unary      = { "+" | "-" | "√" | "∛" } power ;
     power      = postfix [ "^" unary ] ;  (* right-associative; binds tighter than a sign *)
     postfix    = primary { "!" | "%" } ;
-    primary    = NUMBER | NAME | FUNCTION "(" expression { "," expression } ")"
+    primary    = measure | NUMBER | NAME | FUNCTION "(" expression { "," expression } ")"
                | "(" expression ")" ;
+    measure    = NUMBER UNIT [ "^" unary ] { UNIT [ "^" unary ] } ;   (* 60 km, 9.81 m, 5 N m *)
 
 Implicit multiplication (`2pi`, `3(4+5)`, `pi r^2`, `2 sqrt(2)`) has the precedence of `*`, so
 `6/2(1+2)` is (6/2)(1+2) = 9. A number never starts an implicit product: `2 3` is an error, not 6.
-A run of letters is one name (`pir` is not pi × r); function names always need parentheses.
+A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` divides by 2 h.
+A run of letters is one name (`pir` is not pi × r); function names always need parentheses (`min`
+without them is the minute). `of` follows a percentage only (`15% of 80`).
 """
 
 from __future__ import annotations
 
 from . import nodes
-from .errors import AssignmentError, LimitError, ParseError
+from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
+from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
-from .limits import MAX_DECIMAL_EXPONENT, MAX_NESTING_DEPTH
+from .limits import MAX_DECIMAL_EXPONENT, MAX_NESTING_DEPTH, MAX_UNIT_EXPONENT
 from .numbers import Num, parse_literal
+from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
+from .units import UNIT_NAMES, UnitError, combine, raised, single
 
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
@@ -38,15 +48,24 @@ _END = TokenKind.END
 _EQUALS = TokenKind.EQUALS
 _SUM_OPS = {TokenKind.PLUS: "+", TokenKind.MINUS: "-"}
 _PRODUCT_OPS = {TokenKind.TIMES: "×", TokenKind.DIVIDE: "/", TokenKind.MOD: "mod"}
-_PREFIX_OPS = {TokenKind.PLUS: "+", TokenKind.MINUS: "-", TokenKind.SQRT: "√"}
+_PREFIX_OPS = {
+    TokenKind.PLUS: "+",
+    TokenKind.MINUS: "-",
+    TokenKind.SQRT: "√",
+    TokenKind.CBRT: "∛",
+}
 _POSTFIX_OPS = {TokenKind.BANG: "!", TokenKind.PERCENT: "%"}
-_IMPLICIT_STARTS = frozenset({TokenKind.NAME, TokenKind.LPAREN, TokenKind.SQRT})
+_IMPLICIT_STARTS = frozenset({TokenKind.NAME, TokenKind.LPAREN, TokenKind.SQRT, TokenKind.CBRT})
+_ARROW = TokenKind.ARROW
+_TIMES = TokenKind.TIMES
+_DIVIDE = TokenKind.DIVIDE
+_MINUS = TokenKind.MINUS
 # Tokens that make the operand before them more than a lone number or name.
 _OPERAND_SUFFIXES = frozenset({TokenKind.POWER, *_POSTFIX_OPS})
 # What may follow the first operand of a product: an operator, an implicit product, or a number
 # (which is an error, `2 3`).
 _PRODUCT_FOLLOWERS = frozenset({*_PRODUCT_OPS, *_IMPLICIT_STARTS, TokenKind.NUMBER})
-RESERVED_NAMES = frozenset(["ans"])
+RESERVED_NAMES = frozenset(["ans", "to", "of"])
 
 
 def parse(text: str) -> nodes.Node:
@@ -61,13 +80,14 @@ class _Parser:
     new line, so it avoids attribute lookups and calls where a local variable does the job.
     """
 
-    __slots__ = ("text", "tokens", "pos", "depth")
+    __slots__ = ("text", "tokens", "pos", "depth", "in_exponent")
 
     def __init__(self, text: str, tokens: list[tuple[TokenKind, str, int, int]]) -> None:
         self.text = text
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
+        self.in_exponent = False
 
     def line(self) -> nodes.Node:
         tokens = self.tokens
@@ -78,13 +98,22 @@ class _Parser:
             self.pos = 2
             _check_assignable(value, start, end)
             node: nodes.Node = nodes.Assign(
-                nodes.Name(value, self.text[start:end], start, end), self.expression()
+                nodes.Name(value, self.text[start:end], start, end), self.conversion()
             )
         else:
-            node = self.expression()
+            node = self.conversion()
         token = tokens[self.pos]
         if token[0] is not _END:
             raise self._unexpected_after(node, token)
+        return node
+
+    def conversion(self) -> nodes.Node:
+        """conversion = expression [ ("to" | "->" | "→") target ]"""
+        node = self.expression()
+        kind, value, start, end = self.tokens[self.pos]
+        if kind is _ARROW or (kind is _NAME and value == "to"):
+            self.pos += 1
+            node = nodes.Convert(node, self.target(start, end))
         return node
 
     def expression(self) -> nodes.Node:
@@ -95,14 +124,19 @@ class _Parser:
         if op is None:
             return first
         rest = []
+        ops_at = []
         while op is not None:
+            ops_at.append(tokens[self.pos][2])
             self.pos += 1
-            rest.append((op, self.product()))
+            operand = self.product()
+            if type(operand) is nodes.Postfix and operand.ops[-1][0] == "%":
+                op += "%"  # 100 + 10% is 110: the percentage is of what precedes it
+            rest.append((op, operand))
             op = _SUM_OPS.get(tokens[self.pos][0])
-        return nodes.Chain(first, tuple(rest))
+        return nodes.Chain(first, tuple(rest), tuple(ops_at))
 
     def product(self) -> nodes.Node:
-        """product = unary { ("*" | "/" | "mod") unary | implicit }"""
+        """product = unary { ("*" | "/" | "mod" | "of") unary | implicit }"""
         first = self.unary()
         tokens = self.tokens
         kind = tokens[self.pos][0]
@@ -111,6 +145,13 @@ class _Parser:
         rest = []
         while True:
             op = _PRODUCT_OPS.get(kind)
+            if op is None and kind is _NAME:
+                word = tokens[self.pos][1]
+                if word == "to":
+                    break
+                if word == "of":
+                    self._check_percentage(rest[-1][1] if rest else first)
+                    op = "of"
             if op is not None:
                 self.pos += 1
                 rest.append((op, self.unary()))
@@ -119,8 +160,112 @@ class _Parser:
             elif kind is _NUMBER:
                 raise self._missing_operator()
             else:
-                return nodes.Chain(first, tuple(rest))
+                break
             kind = tokens[self.pos][0]
+        return nodes.Chain(first, tuple(rest)) if rest else first
+
+    def _check_percentage(self, operand: nodes.Node) -> None:
+        if type(operand) is not nodes.Postfix or operand.ops[-1][0] != "%":
+            _, _, start, end = self.tokens[self.pos]
+            raise ParseError(
+                "'of' takes a percentage of what follows, as in 15% of 80", Span(start, end)
+            )
+
+    def target(self, start: int, end: int) -> nodes.UnitTarget | nodes.FormatTarget:
+        """What follows `to`: a format name or a unit expression, resolved here."""
+        kind, value, first, last = self.tokens[self.pos]
+        if kind is _NAME and value in FORMAT_NAMES:
+            self.pos += 1
+            return nodes.FormatTarget(FORMAT_NAMES[value], self.text[first:last], first, last)
+        if kind is _NAME and value == "base":
+            self.pos += 1
+            kind, digits, _, last = self.tokens[self.pos]
+            if kind is not _NUMBER or not digits.isdigit() or not 2 <= int(digits) <= 36:
+                raise ParseError(
+                    "write the base as a whole number from 2 to 36: to base 7", Span(first, last)
+                )
+            self.pos += 1
+            return nodes.FormatTarget(f"base{int(digits)}", self.text[first:last], first, last)
+        if kind is _END:
+            raise ParseError(
+                f"expected a unit or a format (hex, bin, oct, base N, frac, sci) after "
+                f"'{self.text[start:end]}'",
+                Span(first, last),
+            )
+        try:
+            unit = self.units()
+        except UnitError as error:
+            raise LimitError(str(error), Span(first, self.tokens[self.pos - 1][3])) from None
+        last = self.tokens[self.pos - 1][3]
+        if unit is None:
+            raise ParseError("the units cancel: convert to a unit", Span(first, last))
+        return nodes.UnitTarget(unit, self.text[first:last], first, last)
+
+    def units(self):
+        """units = [ "1" "/" ] unit { ("*" | "/" | implicit) unit }: a units.Unit or None."""
+        tokens = self.tokens
+        kind, value = tokens[self.pos][:2]
+        if kind is _NUMBER and value == "1" and tokens[self.pos + 1][0] is _DIVIDE:
+            self.pos += 2
+            result = self.unit()
+            result = None if result is None else raised(result, -1)
+        else:
+            result = self.unit()
+        while True:
+            kind = tokens[self.pos][0]
+            if kind is _TIMES or kind is _DIVIDE:
+                self.pos += 1
+                right = self.unit()
+            elif kind is _NAME or kind is _LPAREN:
+                right = self.unit()
+            else:
+                return result
+            sign = -1 if kind is _DIVIDE else 1
+            if result is None:
+                result = right if sign > 0 or right is None else raised(right, -1)
+            elif right is not None:
+                result = combine(result, right, sign)
+
+    def unit(self):
+        """unit = ( UNIT | "(" units ")" ) [ "^" [ "-" ] NUMBER ]"""
+        tokens = self.tokens
+        kind, value, start, end = tokens[self.pos]
+        if kind is _NAME:
+            if value not in UNIT_NAMES:
+                raise UnknownNameError(
+                    f"unknown unit '{self.text[start:end]}'{unit_hint(value)}",
+                    Span(start, end),
+                )
+            self.pos += 1
+            result = single(value)
+        elif kind is _LPAREN:
+            self._enter(tokens[self.pos])
+            self.pos += 1
+            result = self.units()
+            self._close()
+            self.depth -= 1
+        else:
+            raise ParseError(
+                f"expected a unit, not '{self.text[start:end]}'"
+                if kind is not _END
+                else "expected a unit",
+                Span(start, end),
+            )
+        if tokens[self.pos][0] is not _POWER:
+            return result
+        self.pos += 1
+        sign = 1
+        if tokens[self.pos][0] is _MINUS:
+            sign = -1
+            self.pos += 1
+        kind, digits, first, last = tokens[self.pos]
+        if kind is not _NUMBER or not digits.isdigit() or not 0 < int(digits) <= MAX_UNIT_EXPONENT:
+            raise ParseError(
+                f"a unit's power is a whole number from 1 to {MAX_UNIT_EXPONENT}",
+                Span(first, last),
+            )
+        self.pos += 1
+        return None if result is None else raised(result, sign * int(digits))
 
     def unary(self) -> nodes.Node:
         """unary = { "+" | "-" | "√" } power ;  power = postfix [ "^" unary ]"""
@@ -130,7 +275,7 @@ class _Parser:
         # The commonest operand, a lone integer or variable, is built here without further calls
         # (an END token always follows a NUMBER or NAME).
         if (kind is _NUMBER or kind is _NAME) and tokens[pos + 1][0] not in _OPERAND_SUFFIXES:
-            if kind is _NUMBER and value.isdigit():
+            if kind is _NUMBER and value.isdigit() and tokens[pos + 1][1] not in UNIT_NAMES:
                 self.pos = pos + 1
                 return nodes.Number(int(value), self.text[start:end], start, end)
             if kind is _NAME and value not in ARITY:
@@ -156,6 +301,8 @@ class _Parser:
         while tokens[self.pos][0] is _POWER:
             self.pos += 1
             token = tokens[self.pos]
+            # An exponent is never a measure: in `3 m^2 s` the 2 is not two seconds.
+            self.in_exponent = True
             if token[0] in _PREFIX_OPS:
                 # A signed exponent takes the rest of the chain with it: 2^-3^2 = 2^(-(3^2)).
                 self._enter(token)
@@ -165,18 +312,37 @@ class _Parser:
             operands.append(self.postfix())
         return nodes.Power(tuple(operands))
 
+    def _measure(self, number: nodes.Number) -> nodes.Node:
+        """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit."""
+        tokens = self.tokens
+        rest = []
+        while True:
+            kind, value, start, end = tokens[self.pos]
+            if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
+                return nodes.Measure(number, tuple(rest)) if rest else number
+            self.pos += 1
+            node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
+            if tokens[self.pos][0] is _POWER:
+                node = self._power(node)
+            rest.append(("×", node))
+
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
         tokens = self.tokens
         pos = self.pos
         kind, value, start, end = tokens[pos]
+        measure_ok = not self.in_exponent
+        self.in_exponent = False
         if kind is _NUMBER:
             self.pos = pos = pos + 1
             number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
             node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
+            if measure_ok and tokens[pos][0] is _NAME and tokens[pos][1] in UNIT_NAMES:
+                node = self._measure(node)
+                pos = self.pos
         elif kind is _NAME:
             self.pos = pos = pos + 1
-            if value in ARITY:
+            if value in ARITY and (tokens[pos][0] is _LPAREN or value not in UNIT_NAMES):
                 node = self.call(value, start, end)
                 pos = self.pos
             else:
@@ -235,7 +401,32 @@ class _Parser:
             return end
         if kind is _END:
             raise ParseError("missing )", Span(start, end))
+        self._check_thousands()
         raise ParseError(f"expected ) before '{self.text[start:end]}'", Span(start, end))
+
+    def _check_thousands(self) -> None:
+        """`1,000`: a comma between digits and three digits, with no space, is a separator."""
+        tokens, pos = self.tokens, self.pos
+        groups = []
+        while (
+            tokens[pos][0] is _COMMA
+            and tokens[pos - 1][0] is _NUMBER
+            and tokens[pos - 1][1].isdigit()
+            and tokens[pos - 1][3] == tokens[pos][2]
+            and tokens[pos + 1][0] is _NUMBER
+            and tokens[pos + 1][2] == tokens[pos][3]
+            and len(tokens[pos + 1][1]) == 3
+            and tokens[pos + 1][1].isdigit()
+        ):
+            groups.append(tokens[pos + 1][1])
+            pos += 2
+        if groups:
+            _, _, start, end = tokens[self.pos]
+            whole = tokens[self.pos - 1][1] + "".join(groups)
+            raise ParseError(
+                f"thousands separators are not used: write {whole} (or {int(whole):_})",
+                Span(start, end),
+            )
 
     def _missing_operator(self) -> ParseError:
         _, _, start, end = self.tokens[self.pos]
@@ -262,6 +453,7 @@ class _Parser:
     ) -> ParseError:
         kind, _, start, end = token
         span = Span(start, end)
+        self._check_thousands()
         if kind is _RPAREN:
             return ParseError("unmatched )", span)
         if kind is _EQUALS:

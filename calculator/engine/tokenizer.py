@@ -11,6 +11,8 @@ from .tokens import Span, Token, TokenKind
 # Each match is (whitespace, number, name, other): exactly one of the last three is non-empty, so
 # the group tells the kind without a second look at the text. Based integers come before decimals
 # (0x1F is not 0 × x1F), numbers before names (so 2e = 2 × e but 1e3 is a number), `**` before `*`.
+# Names may hold µ (or Greek μ) and Ω (or the ohm sign) for units (µs, kΩ); `°`, `°C` and `°F`
+# are names too.
 # Every character but trailing whitespace is matched, so positions are a running sum of lengths.
 # Numbers are matched loosely here (the simpler pattern is the faster one) and checked by
 # _NUMBER_RE when they are more than digits. An exponent's sign may be U+2212 (−), the minus sign
@@ -18,8 +20,8 @@ from .tokens import Span, Token, TokenKind
 _LEXEME_RE = re.compile(
     r"""(\s*)
     (?:(0[xXbBoO][0-9A-Za-z_]*|(?:[0-9]|\.[0-9])[0-9_.]*(?:[eE][+\-−]?[0-9][0-9_]*)?)
-      |([A-Za-z_][A-Za-z0-9_]*)
-      |(\*\*|\S))""",
+      |([A-Za-z_µμΩ\u2126][A-Za-z0-9_µμΩ\u2126]*|°[CF]?)
+      |(\*\*|->|\S))""",
     re.VERBOSE,
 )
 _NUMBER_RE = re.compile(
@@ -36,20 +38,27 @@ _FIXED = {
     "*": (TokenKind.TIMES, "×"),
     "×": (TokenKind.TIMES, "×"),
     "·": (TokenKind.TIMES, "×"),
+    "⋅": (TokenKind.TIMES, "×"),
     "/": (TokenKind.DIVIDE, "/"),
     "÷": (TokenKind.DIVIDE, "/"),
     "^": (TokenKind.POWER, "^"),
     "**": (TokenKind.POWER, "^"),
     "√": (TokenKind.SQRT, "√"),
+    "∛": (TokenKind.CBRT, "∛"),
     "!": (TokenKind.BANG, "!"),
     "%": (TokenKind.PERCENT, "%"),
     "(": (TokenKind.LPAREN, "("),
     ")": (TokenKind.RPAREN, ")"),
     ",": (TokenKind.COMMA, ","),
     "=": (TokenKind.EQUALS, "="),
+    "->": (TokenKind.ARROW, "→"),
+    "→": (TokenKind.ARROW, "→"),
     "π": (TokenKind.NAME, "pi"),
     "τ": (TokenKind.NAME, "tau"),
 }
+# Greek mu and the ohm sign, as keyboards type them, are the micro sign and Greek omega of the
+# unit table.
+_UNIT_SPELLINGS = str.maketrans({"μ": "µ", "\u2126": "Ω"})
 # A number running into one of these ("1.2.3", "1__0") is malformed rather than two tokens.
 _NUMBER_TAIL = frozenset("._0123456789")
 _NUMBER = TokenKind.NUMBER
@@ -92,6 +101,8 @@ def scan(text: str) -> list[tuple[TokenKind, str, int, int]]:
             append((_NUMBER, number, start, end))
         elif name:
             end = start + len(name)
+            if not name.isascii():
+                name = name.translate(_UNIT_SPELLINGS)
             append((_MOD if name == "mod" else _NAME, name, start, end))
         else:
             end = start + len(other)

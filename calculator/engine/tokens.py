@@ -29,12 +29,14 @@ class TokenKind(enum.Enum):
     MOD = "mod"
     POWER = "^"
     SQRT = "√"
+    CBRT = "∛"
     BANG = "!"
     PERCENT = "%"
     LPAREN = "("
     RPAREN = ")"
     COMMA = ","
     EQUALS = "="
+    ARROW = "→"
     END = "end"
 
 

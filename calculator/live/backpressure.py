@@ -1,15 +1,23 @@
-"""daphne's WebSocket protocol with backpressure: it stops reading a socket whose frames the app
-has not caught up with, so a flood fills the flooder's buffers instead of the server's loop.
+"""daphne's WebSocket protocol with backpressure both ways: it stops reading a socket whose frames
+the app has not caught up with, and drops one whose client has stopped reading.
 
 daphne reads and parses whatever arrives (64 KiB, some 9,000 one-byte frames, per read) and
 queues every frame for the app without bound: a one-byte flood took the whole process before
-the consumer could close the socket. The server installs it as its WebSocket factory's protocol
-(twisted's documented way to choose what a factory builds).
+the consumer could close the socket. And its ASGI `send` never waits: answers to a client that
+does not read piled up in the server's memory (172 MB in 10 s of previews). The server installs
+this as its WebSocket factory's protocol (twisted's documented way to choose what a factory
+builds); the client's reading is watched through autobahn's documented `registerProducer`.
 """
 
 from __future__ import annotations
 
+import logging
+
 from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet.interfaces import IPushProducer
+from zope.interface import implementer
+
+logger = logging.getLogger(__name__)
 
 # Frames received and not yet read by the app past which the socket is no longer read. A tab
 # has one or two in flight; the consumer refuses (cheaply) what a flood gets past this.
@@ -19,6 +27,28 @@ MAX_UNREAD_FRAMES = 64
 READ_BYTES = 16 * 1024
 # How often a paused socket checks whether the app has read enough of its frames to resume.
 RESUME_CHECK_SECONDS = 0.02
+# Bytes sent on past a full write buffer (the client has stopped reading) before the socket is
+# dropped: htmx sees 1006, reconnects, and the transcript it is sent then has everything. A tab
+# that reads drains its buffer long before.
+MAX_UNREAD_BYTES = 1024 * 1024
+
+
+@implementer(IPushProducer)
+class ClientReading:
+    """Told by the transport when its write buffer is full (the client is not reading what it is
+    sent) and when it has drained again."""
+
+    def __init__(self) -> None:
+        self.stalled = False
+
+    def pauseProducing(self) -> None:
+        self.stalled = True
+
+    def resumeProducing(self) -> None:
+        self.stalled = False
+
+    def stopProducing(self) -> None:
+        self.stalled = False
 
 
 def call_later(seconds: float, function) -> None:
@@ -30,11 +60,31 @@ def call_later(seconds: float, function) -> None:
 
 class BackpressureWebSocketProtocol(WebSocketProtocol):
     paused = False
+    # Bytes sent since the client's reading stalled.
+    unread_bytes = 0
 
     def connectionMade(self):
         super().connectionMade()
         if hasattr(self.transport, "bufferSize"):
             self.transport.bufferSize = READ_BYTES
+        self.client_reading = ClientReading()
+        # The HTTP connection this socket was upgraded from is still the transport's producer
+        # (twisted's HTTPChannel registers itself); it has nothing more to produce.
+        if getattr(self.transport, "producer", None) is not None:
+            self.unregisterProducer()
+        self.registerProducer(self.client_reading, True)
+
+    def sendMessage(self, payload, isBinary=False, *args, **kwargs):
+        if not self.client_reading.stalled:
+            self.unread_bytes = 0
+        else:
+            self.unread_bytes += len(payload)
+            if self.unread_bytes > MAX_UNREAD_BYTES:
+                if self.state == self.STATE_OPEN:
+                    logger.info("dropped reason=slow-reader unread_bytes=%d", self.unread_bytes)
+                    self.dropConnection(abort=True)
+                return
+        super().sendMessage(payload, isBinary, *args, **kwargs)
 
     def onMessage(self, payload, isBinary):
         super().onMessage(payload, isBinary)

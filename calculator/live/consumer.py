@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # previews must be ignored.
 SUBMITTED_KEYS_KEPT = 4
 
+# Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
+# are sent the whole transcript when it is back (calc_rejoined).
+FANOUT_DOWN = "Stored. Your other tabs will show it when their connection is back."
+
 
 def csrf_token_for(scope: dict) -> str:
     """A CSRF token matching the browser's cookie, for the no-JS forms inside fragments."""
@@ -166,7 +170,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         html = render.appended(row)
         await self.send(html + render.submitted())
-        await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name)
+        if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
+            await self.send(render.notice(FANOUT_DOWN))
 
     async def preview(self, frame: Frame) -> None:
         if frame.field and frame.field in self.submitted_keys:
@@ -183,7 +188,11 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)
         log.info("cleared %s", self.log_prefix)
-        await fanout.cleared(self.channel_layer, self.session_key, cleared_id, self.channel_name)
+        if not await fanout.cleared(
+            self.channel_layer, self.session_key, cleared_id, self.channel_name
+        ):
+            # The layer is down: this tab shows its clear now, the others when it is back.
+            await self.calc_cleared(fanout.cleared_event(cleared_id, self.channel_name))
 
     handlers = {
         Action.SUBMIT: submit,
@@ -217,6 +226,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         if self.tab.receive(fanout.row_of(event)):
             await self.send(event["html"])
+
+    async def calc_rejoined(self, event: dict) -> None:
+        """The channel layer is back after an outage (live/layer.py): entries other tabs stored
+        meanwhile never reached this one, so it is sent the stored transcript again."""
+        if self.tab is not None:
+            await self.send_snapshot()
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""

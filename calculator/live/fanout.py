@@ -8,12 +8,16 @@ here; the consumer is what receives.
 from __future__ import annotations
 
 import json
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from calculator import render
+from calculator.live.layer import UNAVAILABLE
 from calculator.models import Calculation
+
+log = logging.getLogger(__name__)
 
 ENTRY = "calc.entry"
 CLEARED = "calc.cleared"
@@ -50,19 +54,30 @@ def cleared_event(cleared_id: int, origin: str) -> dict:
     }
 
 
-async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> None:
-    """Tell the session's tabs; the one named by `origin` (if any) drops its own copy."""
-    await layer.group_send(group(row.session_key), entry_event(row, html, origin))
+async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> bool:
+    """Tell the session's tabs; the one named by `origin` (if any) drops its own copy. False if
+    the channel layer is unreachable: the entry is stored, and the other tabs get it with the
+    transcript on their next connect."""
+    return await _publish(layer, group(row.session_key), entry_event(row, html, origin))
 
 
-async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") -> None:
-    await layer.group_send(group(session_key), cleared_event(cleared_id, origin))
+async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") -> bool:
+    return await _publish(layer, group(session_key), cleared_event(cleared_id, origin))
 
 
-def publish_entry(row: Calculation) -> None:
+async def _publish(layer, name: str, event: dict) -> bool:
+    try:
+        await layer.group_send(name, event)
+    except UNAVAILABLE as error:
+        log.warning("fanout-failed type=%s error=%s", event["type"], error.__class__.__name__)
+        return False
+    return True
+
+
+def publish_entry(row: Calculation) -> bool:
     """From synchronous code (a form post): tell the session's open tabs about a stored row."""
-    async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
+    return async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
 
 
-def publish_cleared(session_key: str, cleared_id: int) -> None:
-    async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)
+def publish_cleared(session_key: str, cleared_id: int) -> bool:
+    return async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)

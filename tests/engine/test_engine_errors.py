@@ -5,6 +5,7 @@ import pytest
 from calculator.engine import (
     AssignmentError,
     CalcError,
+    DimensionError,
     LimitError,
     MathError,
     ParseError,
@@ -36,9 +37,10 @@ CASES = [
         (4, 5),
         "missing operator between '%' and '3' (% means percent; use mod for a remainder)",
     ),
-    ("foo", UnknownNameError, (0, 3), "unknown name 'foo'"),
-    ("pir", UnknownNameError, (0, 3), "unknown name 'pir'"),
-    ("2 + foo(3)", UnknownNameError, (4, 7), "unknown name 'foo'"),
+    ("foo", UnknownNameError, (0, 3), "unknown name 'foo' (did you mean foot?)"),
+    ("pir", UnknownNameError, (0, 3), "unknown name 'pir' (did you mean pi?)"),
+    ("2 + foo(3)", UnknownNameError, (4, 7), "unknown name 'foo' (did you mean foot?)"),
+    ("zzyzx", UnknownNameError, (0, 5), "unknown name 'zzyzx'"),
     ("ans", UnknownNameError, (0, 3), "no previous answer yet (ans is the last result)"),
     ("log(1,2,3)", ParseError, (0, 10), "log takes 1 or 2 arguments, got 3"),
     ("sqrt(1, 2)", ParseError, (0, 10), "sqrt takes 1 argument, got 2"),
@@ -123,3 +125,106 @@ def test_unknown_name_made_of_known_names_gets_a_hint():
     assert evaluate("pir", session).error.message == (
         "unknown name 'pir' (for pi × r, write 'pi r')"
     )
+
+
+UNIT_ERRORS = [
+    # (text, error type, span, message): units, conversions, formats, and the hints of issue 13
+    ("3 m + 2 s", DimensionError, (4, 5), "cannot add length and time"),
+    ("1 m + 1 kg - 2", DimensionError, (4, 5), "cannot add length and mass"),
+    ("3 m + 2", DimensionError, (4, 5), "cannot add length and a plain number"),
+    ("1 h to km", DimensionError, (7, 9), "cannot convert time to length"),
+    ("1 km to m/s", DimensionError, (8, 11), "cannot convert length to speed"),
+    ("5 to m", DimensionError, (5, 6), "cannot convert a plain number to length"),
+    (
+        "20 °C + 10 °F",
+        DimensionError,
+        (6, 7),
+        "add °C and °F: ambiguous for temperatures on an offset scale; convert both to one unit "
+        "first (or use K)",
+    ),
+    (
+        "20 °C * 2 m",
+        DimensionError,
+        (0, 11),
+        "°C is a point on a scale: multiply or divide a temperature in K",
+    ),
+    ("sin(3 m)", DimensionError, (0, 8), "sin needs an angle or a plain number, not length"),
+    ("ln(2 kg)", DimensionError, (0, 8), "ln needs a plain number, not mass"),
+    ("2^(3 m)", DimensionError, (0, 7), "an exponent must be a plain number, not length"),
+    ("3 m!", DimensionError, (0, 4), "factorial needs a plain number, not length"),
+    (
+        "sqrt(2 m)",
+        DimensionError,
+        (0, 9),
+        "the root of a quantity in m has no unit (its powers are not multiples of 2)",
+    ),
+    ("1 m^13", LimitError, (2, 6), "unit powers beyond ±12 are not supported"),
+    (
+        "nthroot(3 km, 10^4999)",
+        DimensionError,
+        (0, 22),
+        "the root of a quantity in km has no unit (its powers are not multiples of the degree)",
+    ),
+    ("2 m to kmh", UnknownNameError, (7, 10), "unknown unit 'kmh' (did you mean km/h?)"),
+    ("5 kmh", UnknownNameError, (2, 5), "unknown name 'kmh' (did you mean km/h?)"),
+    ("3 ft to inches", UnknownNameError, (8, 14), "unknown unit 'inches' (did you mean inch?)"),
+    ("1 m to m/m", ParseError, (7, 10), "the units cancel: convert to a unit"),
+    (
+        "5 to",
+        ParseError,
+        (4, 4),
+        "expected a unit or a format (hex, bin, oct, base N, frac, sci) after 'to'",
+    ),
+    (
+        "5 to base 37",
+        ParseError,
+        (5, 12),
+        "write the base as a whole number from 2 to 36: to base 7",
+    ),
+    ("0.5 to hex", MathError, (7, 10), "to hex shows integers only (0.5 is not one)"),
+    ("2 m to hex", MathError, (7, 10), "to hex needs a plain number, not length"),
+    (
+        "sqrt(2) to frac",
+        MathError,
+        (11, 15),
+        "1.4142135623731 is not exact (irrational or rounded): it has no exact fraction",
+    ),
+    ("10 of 80", ParseError, (3, 5), "'of' takes a percentage of what follows, as in 15% of 80"),
+    ("to = 3", AssignmentError, (0, 2), "'to' is reserved and cannot be assigned"),
+    ("acosh(0.5)", MathError, (0, 10), "acosh needs a value at least 1, got 0.5"),
+    ("atanh(1)", MathError, (0, 8), "atanh needs a value strictly between -1 and 1, got 1"),
+    (
+        "nthroot(-16, 4)",
+        MathError,
+        (0, 15),
+        "an even root of a negative number (-16) is not a real number",
+    ),
+    ("ncr(2, 5)", MathError, (0, 9), "ncr(n, k) needs integers with 0 <= k <= n"),
+    # Issue 13, item 5: name the feature, point at the culprit, suggest the closest name.
+    ("1,000 * 3", ParseError, (1, 2), "thousands separators are not used: write 1000 (or 1_000)"),
+    (
+        "1,000,000",
+        ParseError,
+        (1, 2),
+        "thousands separators are not used: write 1000000 (or 1_000_000)",
+    ),
+    ("(1,000)", ParseError, (2, 3), "thousands separators are not used: write 1000 (or 1_000)"),
+    ("1.5,000", ParseError, (3, 4), "unexpected ','"),
+    (
+        "e^(i pi)",
+        UnknownNameError,
+        (3, 4),
+        "unknown name 'i': complex numbers are not supported (i is free for a variable)",
+    ),
+    ("sqr(2)", UnknownNameError, (0, 3), "unknown name 'sqr' (did you mean sqrt?)"),
+    ("Sin(1)", UnknownNameError, (0, 3), "unknown name 'Sin' (did you mean sin?)"),
+]
+
+
+@pytest.mark.parametrize(("text", "error_type", "span", "message"), UNIT_ERRORS)
+def test_unit_errors(text, error_type, span, message):
+    result = evaluate(text, Session())
+    assert not result.ok
+    assert type(result.error) is error_type
+    assert result.error.span == Span(*span)
+    assert result.error.message == message

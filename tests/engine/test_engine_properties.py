@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.engine import CalcError, Session, evaluate
+from calculator.engine import CalcError, Quantity, Session, evaluate
 
 decimals = st.decimals(
     allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12
@@ -41,6 +41,17 @@ TOKENS = [
     "ans",
     ".",
     "deg",
+    "km",
+    "h",
+    "m",
+    "°C",
+    "°F",
+    " to ",
+    "->",
+    "hex",
+    " of ",
+    "frac",
+    "base",
 ]
 
 
@@ -78,7 +89,11 @@ def _check_answer(text: str) -> None:
     result = evaluate(text, Session())
     assert result.text == text
     if result.ok:
-        Decimal(result.display)
+        shown = result.display
+        if type(result.number) is Quantity:
+            shown = shown.removesuffix(result.number.unit.text).rstrip()
+        if result.format is None or result.format in ("frac", "sci"):
+            Decimal(shown.split("/")[0] if result.format == "frac" else shown)
     else:
         assert isinstance(result.error, CalcError)
         assert 0 <= result.error.span.start <= result.error.span.end <= len(text)

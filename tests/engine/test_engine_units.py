@@ -1,0 +1,404 @@
+"""Units and conversions: a table per unit family, every factor against pint, and the properties
+conversions must keep (there and back is the identity, sums commute)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from functools import cache
+
+import pint
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculator.engine import Quantity, Session, evaluate
+from calculator.engine.numbers import WORK_CONTEXT
+from calculator.engine.quantities import add, convert
+from calculator.engine.units import BASE_UNITS, UNITS, single
+
+# (expression, display): each family's everyday conversions, as a person checks them by hand.
+FAMILIES = {
+    "length": [
+        ("1 in to cm", "2.54 cm"),
+        ("1 ft to m", "0.3048 m"),
+        ("1 mi to km", "1.609344 km"),
+        ("1 nmi to m", "1852 m"),
+        ("1 yd to in", "36 in"),
+        ("3 ft + 20 cm", "3.65616797900262 ft"),
+        ("5 feet + 1 foot", "6 feet"),
+        ("1 km to mm", "1000000 mm"),
+        ("1 µm to nm", "1000 nm"),
+        ("1 um to μm", "1 µm"),
+        ("1 dam to m", "10 m"),
+        ("1 Qm to Rm", "1000 Rm"),
+        ("3m", "3 m"),
+    ],
+    "area and volume": [
+        ("1 ha to m^2", "10000 m^2"),
+        ("1 acre to m^2", "4046.8564224 m^2"),
+        ("1 gal to L", "3.785411784 L"),
+        ("1 gal to qt", "4 qt"),
+        ("1 qt to pt", "2 pt"),
+        ("1 pt to cup", "2 cup"),
+        ("1 cup to floz", "8 floz"),
+        ("1 floz to tbsp", "2 tbsp"),
+        ("1 tbsp to tsp", "3 tsp"),
+        ("1 L to cm^3", "1000 cm^3"),
+        ("250 ml to L", "0.25 L"),
+        ("2 m * 3 m", "6 m^2"),
+        ("sqrt(16 m^2)", "4 m"),
+        ("sqrt(1 ha)", "100 m"),
+        ("(2 m)^3 to L", "8000 L"),
+        ("3 ft * 2 m", "19.6850393700787 ft^2"),
+        ("1 L / 1 m^2 to mm", "1 mm"),
+    ],
+    "time": [
+        ("1 h to min", "60 min"),
+        ("1 hr to s", "3600 s"),
+        ("1 hour to min", "60 min"),
+        ("1 day to h", "24 h"),
+        ("1 d to h", "24 h"),
+        ("1 week to d", "7 d"),
+        ("1 year to d", "365.2425 d"),
+        ("1 yr to month", "12 month"),
+        ("1 month to d", "30.436875 d"),
+        ("90 min to h", "1.5 h"),
+        ("1 ms to µs", "1000 µs"),
+        ("2 min + 30 s", "2.5 min"),
+    ],
+    "mass": [
+        ("1 lb to kg", "0.45359237 kg"),
+        ("1 lbs to oz", "16 oz"),
+        ("1 st to lb", "14 lb"),
+        ("1 t to kg", "1000 kg"),
+        ("1 tonne to g", "1000000 g"),
+        ("1 kg to lb", "2.20462262184878 lb"),
+        ("500 mg to g", "0.5 g"),
+    ],
+    "speed": [
+        ("60 km/h to m/s", "16.6666666666667 m/s"),
+        ("1 mph to km/h", "1.609344 km/h"),
+        ("1 kn to km/h", "1.852 km/h"),
+        ("1 knot to m/s", "0.514444444444444 m/s"),
+        ("100 kph to km/h", "100 km/h"),
+        ("10 m/s to km/h", "36 km/h"),
+        ("60 km/h * 2 h", "120 km"),
+        ("100 km / 2 h", "50 km/h"),
+        ("21 km/h * 30 min", "10.5 km"),
+    ],
+    "force, energy, power": [
+        ("1 N * 1 m", "1 J"),
+        ("1 kg*m^2/s^2 to J", "1 J"),
+        ("1 kg*m^2/s^2", "1 kg·m^2/s^2"),
+        ("5 kWh / 2 h", "2.5 kW"),
+        ("100 W * 3 h", "300 Wh"),
+        ("1 kWh to J", "3600000 J"),
+        ("1 kWh to MJ", "3.6 MJ"),
+        ("1 cal to J", "4.184 J"),
+        ("1 kcal to cal", "1000 cal"),
+        ("1 eV to J", "1.602176634e-19 J"),
+        ("1 BTU to J", "1055.05585262 J"),
+        ("1 hp to W", "745.69987158227022 W"),
+        ("1 MeV to keV", "1000 keV"),
+        ("9.81 m/s^2 * 2 kg to N", "19.62 N"),
+    ],
+    "pressure": [
+        ("1 bar to Pa", "100000 Pa"),
+        ("1 atm to kPa", "101.325 kPa"),
+        ("1 atm to mmHg", "759.999891725611 mmHg"),
+        ("1 psi to Pa", "6894.75729316836 Pa"),
+        ("1013.25 hPa to atm", "1 atm"),
+    ],
+    "electric": [
+        ("2 A * 3 s to C", "6 C"),
+        ("5 V / 2 A to Ω", "2.5 Ω"),
+        ("1 kohm to ohm", "1000 ohm"),
+        ("1 kΩ to Ω", "1000 Ω"),
+        ("1 k\u2126 to \u2126", "1000 Ω"),
+        ("50 Hz * 1 min", "3000"),
+        ("1 mol to mmol", "1000 mmol"),
+        ("1 cd to mcd", "1000 mcd"),
+    ],
+    "data": [
+        ("1 B to bit", "8 bit"),
+        ("1 byte to bit", "8 bit"),
+        ("1 kB to B", "1000 B"),
+        ("1 MB to kB", "1000 kB"),
+        ("1 GB to MB", "1000 MB"),
+        ("1 TB to GB", "1000 GB"),
+        ("1 PB to TB", "1000 TB"),
+        ("1 KiB to B", "1024 B"),
+        ("1 MiB to KiB", "1024 KiB"),
+        ("1 GiB to MiB", "1024 MiB"),
+        ("1 TiB to GiB", "1024 GiB"),
+        ("1 PiB to TiB", "1024 TiB"),
+        ("1 GiB to GB", "1.073741824 GB"),
+        ("1 kbit to bit", "1000 bit"),
+        ("1 Mbit to kbit", "1000 kbit"),
+        ("1 Gbit to MB", "125 MB"),
+        ("100 Mbit/s * 1 min to GB", "0.75 GB"),
+    ],
+    "angle": [
+        ("sin(30°)", "0.5"),
+        ("sin(30 deg)", "0.5"),
+        ("cos(60°)", "0.5"),
+        ("tan(45 deg)", "1"),
+        ("1° to arcmin", "60 arcmin"),
+        ("1 arcmin to arcsec", "60 arcsec"),
+        ("1 turn to deg", "360 deg"),
+        ("pi rad to deg", "180 deg"),
+        ("180° to rad", "3.14159265358979 rad"),
+        ("30°", "30°"),
+        ("90° + 1 turn", "450°"),
+        ("sin(pi rad / 6)", "0.5"),
+    ],
+    "temperature": [
+        ("20 °C to °F", "68 °F"),
+        ("100 °F to °C", "37.7777777777778 °C"),
+        ("0 °C to K", "273.15 K"),
+        ("0 K to °F", "-459.67 °F"),
+        ("-40 degC to degF", "-40 degF"),
+        ("300 K to °C", "26.85 °C"),
+        ("20 °C + 5 °C", "25 °C"),
+        ("30 °C - 20 °C", "10 °C"),
+        ("2 * 20 °C", "40 °C"),
+        ("1 mK to K", "0.001 K"),
+    ],
+}
+CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
+
+
+@pytest.mark.parametrize(("family", "text", "display"), CASES, ids=[c[1] for c in CASES])
+def test_unit_families(family, text, display):
+    result = evaluate(text, Session())
+    assert result.ok, result.error
+    assert result.display == display
+
+
+FORMATS = [
+    ("255 to hex", "0xFF"),
+    ("-255 to hex", "-0xFF"),
+    ("10 to bin", "0b1010"),
+    ("8 to oct", "0o10"),
+    ("255 -> hex", "0xFF"),
+    ("255 → hex", "0xFF"),
+    ("255 to base 16", "FF (base 16)"),
+    ("35 to base 36", "Z (base 36)"),
+    ("7^400 to base 7", "1" + "0" * 400 + " (base 7)"),
+    ("0.75 to frac", "3/4"),
+    ("1.5 to fraction", "3/2"),
+    ("1/3 + 1/6 to frac", "1/2"),
+    ("4 to frac", "4"),
+    ("0.75 m to frac", "3/4 m"),
+    ("123456 to sci", "1.23456e+5"),
+    ("0.00012 to sci", "1.2e-4"),
+    ("0 to sci", "0"),
+    ("1 km to sci", "1e+0 km"),
+]
+
+
+@pytest.mark.parametrize(("text", "display"), FORMATS)
+def test_formats(text, display):
+    result = evaluate(text, Session())
+    assert result.ok, result.error
+    assert result.display == display
+
+
+PERCENT_AND_FUNCTIONS = [
+    ("100 + 10%", "110"),
+    ("100 - 10%", "90"),
+    ("200 * 15%", "30"),
+    ("50%", "0.5"),
+    ("15% of 80", "12"),
+    ("3 m + 10%", "3.3 m"),
+    ("asinh(0)", "0"),
+    ("asinh(1)", "0.881373587019543"),
+    ("asinh(-1e-20)", "-1e-20"),
+    ("acosh(1)", "0"),
+    ("acosh(2)", "1.31695789692482"),
+    ("atanh(0.5)", "0.549306144334055"),
+    ("sign(-3)", "-1"),
+    ("sign(0)", "0"),
+    ("sign(-2 m)", "-1"),
+    ("nthroot(27, 3)", "3"),
+    ("nthroot(-8, 3)", "-2"),
+    ("nthroot(16 m^4, 4)", "2 m"),
+    ("∛27", "3"),
+    ("∛(27 m^3)", "3 m"),
+    ("ncr(5, 2)", "10"),
+    ("npr(5, 2)", "20"),
+    ("ncr(100, 50)", "100891344545564193334812497256"),
+    ("ncr(10^6, 5000)", "8.6525199225238e+13668"),
+    ("floor(3.14159, 2)", "3.14"),
+    ("ceil(3.14159, 2)", "3.15"),
+    ("trunc(-3.14159, 3)", "-3.141"),
+    ("floor(2.5 m)", "2 m"),
+    ("round(2.54 cm, 1)", "2.5 cm"),
+    ("abs(-3 ft)", "3 ft"),
+    ("max(1 m, 90 cm)", "1 m"),
+    ("min(1 m, 90 cm)", "0.9 m"),
+    ("hypot(3 m, 400 cm)", "5 m"),
+    ("arcsin(1)", "1.5707963267949"),
+    ("arccos(1)", "0"),
+    ("arctan(0)", "0"),
+    ("2 ⋅ 3", "6"),
+    ("2 min", "2 min"),
+    ("min(2, 3)", "2"),
+    ("1 km / 1 m", "1000"),
+    ("1 km / 1 km", "1"),
+]
+
+
+@pytest.mark.parametrize(("text", "display"), PERCENT_AND_FUNCTIONS)
+def test_percent_and_functions(text, display):
+    result = evaluate(text, Session())
+    assert result.ok, result.error
+    assert result.display == display
+
+
+# --- pint ------------------------------------------------------------------------------------
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    """pint's registry with exact Fractions, built once and only when a pint test runs."""
+    return pint.UnitRegistry(non_int_type=Fraction)
+
+
+# Where pint spells a unit differently, or defines another one under our name.
+PINT_NAMES = {
+    "°": "degree",
+    "deg": "degree",
+    "year": "gregorian_year",  # pint's year is Julian (365.25 d); ours is Gregorian
+    "yr": "gregorian_year",
+    "BTU": "Btu_it",  # pint's BTU is the ISO one (1055.056 J); ours the International Table's
+    "pt": "liquid_pint",  # pint's pt is the typographic point
+    "floz": "fluid_ounce",
+    "tbsp": "tablespoon",
+    "tsp": "teaspoon",
+    "st": "stone",
+    "kn": "knot",
+    "cal": "calorie",
+    "kcal": "kilocalorie",
+    "hr": "hour",
+    "Ω": "ohm",
+    "feet": "foot",
+    "lbs": "lb",
+    "mcd": "millicandela",  # pint reads mcd as mc (micro) + d (day)
+}
+# pint's acre is the US survey acre, its month a twelfth of the Julian year: compared with the
+# definitions ours follow (the international foot, NIST 2023; the Gregorian year).
+PINT_EXPRESSIONS = {"acre": "43560 * international_foot ** 2", "month": "gregorian_year / 12"}
+PINT_BASES = {
+    "meter": "m",
+    "kilogram": "kg",
+    "second": "s",
+    "ampere": "A",
+    "kelvin": "K",
+    "mole": "mol",
+    "candela": "cd",
+    "radian": "rad",
+    "bit": "bit",
+}
+PI_50_DIGITS = Fraction("3.1415926535897932384626433832795028841971693993751")
+
+
+def _pint_base(name: str):
+    if name in PINT_EXPRESSIONS:
+        return registry().parse_expression(PINT_EXPRESSIONS[name]).to_base_units()
+    return registry().Quantity(Fraction(1), PINT_NAMES.get(name, name)).to_base_units()
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_every_factor_matches_pint(name):
+    named = UNITS[name]
+    theirs = _pint_base(name)
+    dimension = dict.fromkeys(BASE_UNITS, 0)
+    for unit_name, power in theirs.unit_items():
+        dimension[PINT_BASES[unit_name]] += power
+    assert tuple(dimension.values()) == named.dimension
+    if named.offset:
+        return  # an offset scale: test_temperatures_match_pint
+    ours = named.scale * PI_50_DIGITS**named.pi_power  # pint's pi: 50 digits
+    assert Fraction(theirs.magnitude) == ours
+
+
+@pytest.mark.parametrize("value", [-40, 0, 20, Fraction(3715, 100), 100, 1000])
+@pytest.mark.parametrize(
+    ("source", "target"), [("degC", "degF"), ("degF", "degC"), ("K", "degC"), ("degF", "K")]
+)
+def test_temperatures_match_pint(value, source, target):
+    theirs = registry().Quantity(Fraction(value), source).to(target).magnitude
+    with localcontext(WORK_CONTEXT):
+        ours = convert(Quantity(value, single(source)), single(target)).magnitude
+    assert Fraction(ours) == Fraction(theirs)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+# Units grouped by (dimension, pi power): conversions inside a group are exact rationals.
+GROUPS: dict[tuple, list[str]] = {}
+for _name, _named in sorted(UNITS.items()):
+    if not _named.offset:
+        GROUPS.setdefault((_named.dimension, _named.pi_power), []).append(_name)
+PAIRS = st.sampled_from(sorted(GROUPS.values())).flatmap(
+    lambda names: st.tuples(st.sampled_from(names), st.sampled_from(names))
+)
+MAGNITUDES = st.one_of(
+    st.integers(-(10**20), 10**20),
+    st.fractions(max_denominator=10**12).filter(lambda f: abs(f) < 10**20),
+)
+
+
+def _exact(value: Fraction):
+    return value.numerator if value.denominator == 1 else value
+
+
+@settings(max_examples=300)
+@given(MAGNITUDES, PAIRS)
+def test_there_and_back_is_the_identity_exactly(magnitude, pair):
+    source, target = single(pair[0]), single(pair[1])
+    start = Quantity(_exact(Fraction(magnitude)), source)
+    with localcontext(WORK_CONTEXT):
+        back = convert(convert(start, target), source)
+    assert back == start
+
+
+@settings(max_examples=150)
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4), PAIRS)
+def test_converting_a_line_and_back_returns_it(number, pair):
+    a, u = pair
+    session = Session()
+    first = evaluate(f"({number}) {a}", session)
+    assert first.ok, first.error
+    assert evaluate(f"ans to {u}", session).ok
+    back = evaluate(f"ans to {a}", session)
+    assert back.ok, back.error
+    assert back.number == first.number and back.display == first.display
+
+
+@settings(max_examples=200)
+@given(MAGNITUDES, MAGNITUDES, PAIRS)
+def test_adding_in_either_order_gives_equal_quantities(x, y, pair):
+    a = Quantity(_exact(Fraction(x)), single(pair[0]))
+    b = Quantity(_exact(Fraction(y)), single(pair[1]))
+    with localcontext(WORK_CONTEXT):
+        left, right = add(a, b), add(b, a)
+        assert convert(right, left.unit) == left
+
+
+def test_offset_temperatures_are_points_and_round_trip():
+    with localcontext(WORK_CONTEXT):
+        start = Quantity(Fraction(3715, 100), single("°C"))
+        there = convert(start, single("°F"))
+        assert there.magnitude == Fraction(9887, 100)
+        assert convert(there, single("°C")) == start
+
+
+def test_angles_convert_through_pi_approximately():
+    session = Session()
+    assert evaluate("1 rad to deg", session).display == "57.2957795130823 deg"
+    result = evaluate("ans to rad", session)
+    assert result.ok
+    assert abs(result.value - 1) < Decimal("1e-38")
