@@ -46,7 +46,7 @@ def test_an_entry_reads_as_expression_equals_result_in_one_live_region(page: Pag
 
 def test_the_preview_announces_values_not_every_keystrokes_error(page: Page) -> None:
     """Typing `sqrt(2)+1` at 330 ms a key (each key's preview answered before the next): the
-    unfinished lines' errors are shown, not read out; the two values are."""
+    unfinished lines' errors are shown, not read out; values are."""
     open_calculator(page)
     page.evaluate(COUNT_ANNOUNCEMENTS, "#preview")
     field = page.locator("#expression")
@@ -54,7 +54,10 @@ def test_the_preview_announces_values_not_every_keystrokes_error(page: Page) -> 
     expect(page.locator("#preview")).to_contain_text("expected")  # shown all the same
     field.press_sequentially("1", delay=330)
     expect(page.locator("#preview")).to_have_text("= 2.4142135623731")
-    assert page.evaluate("window.announced") == ["= 1.4142135623731", "= 2.4142135623731"]
+    announced = page.evaluate("window.announced")
+    # Values only (`s` alone is one second): none of the unfinished lines' errors.
+    assert all(text.startswith("= ") for text in announced), announced
+    assert announced[-2:] == ["= 1.4142135623731", "= 2.4142135623731"]
 
 
 @pytest.mark.allow_console_errors  # each refused reconnect attempt is logged
