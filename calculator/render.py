@@ -88,8 +88,11 @@ REFERENCE_CONTEXT = {
 }
 
 
-def page_context(snapshot: Snapshot, token: str, expression: str = "") -> dict:
+def page_context(
+    snapshot: Snapshot, token: str, expression: str = "", degrees: bool = False
+) -> dict:
     return {
+        **angle_context(degrees),
         "entries": snapshot.entries,
         "hidden_count": snapshot.total - len(snapshot.entries),
         "transcript_version": snapshot.version,
@@ -169,6 +172,15 @@ def submitted() -> str:
 def transcript_cleared() -> str:
     """What every tab of a cleared session shows: an empty transcript and preview."""
     return render("transcript", {"entries": [], "hidden_count": 0}) + preview(None)
+
+
+def angle_context(degrees: bool) -> dict:
+    return {"degrees": degrees}
+
+
+def angle_form(degrees: bool, csrf_token: str) -> str:
+    """The session's angle mode near the input, and the button that switches it."""
+    return render("angle", {**angle_context(degrees), "csrf_token": csrf_token})
 
 
 def clear_form(csrf_token: str) -> str:

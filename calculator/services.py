@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 MAX_TRANSCRIPT_ENTRIES = 500
 
 
+# Where a browser session keeps its angle mode ("deg" or "rad", the default), server side.
+ANGLE_SESSION_KEY = "angle"
+
+
+def reads_degrees(session_data) -> bool:
+    """Whether a browser session (its stored data, a mapping) reads plain angles in degrees."""
+    return session_data.get(ANGLE_SESSION_KEY) == "deg"
+
+
+def angle_mode(degrees: bool) -> str:
+    """The value stored under ANGLE_SESSION_KEY."""
+    return "deg" if degrees else "rad"
+
+
 class NotStored(Exception):
     """The database did not store a submitted line; nothing was applied, it may be sent again."""
 
@@ -80,7 +94,7 @@ class Tab:
 
     def reset(self, cleared_id: int) -> None:
         """The transcript was cleared up to `cleared_id`: nothing before it counts any more."""
-        self.session = Session()
+        self.session = Session(degrees=self.session.degrees)
         self.shown_id = max(self.shown_id, cleared_id)
         self.applied_id = max(self.applied_id, cleared_id)
 
@@ -156,10 +170,10 @@ def preview(tab: Tab, expression: str) -> Result | None:
     return evaluate(expression, tab.session, commit=False)
 
 
-def load_session(session_key: str) -> Session:
+def load_session(session_key: str, degrees: bool = False) -> Session:
     """Variables and `ans` rebuilt from stored rows, so they survive restarts."""
     rows = Calculation.objects.filter(session_key=session_key, error="")
-    session = Session()
+    session = Session(degrees=degrees)
     # Each variable's latest assignment only: the cost follows the number of names, not of rows.
     latest = rows.exclude(assigned="").values("assigned").annotate(last=Max("id"))
     for name, text in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
@@ -174,16 +188,21 @@ def load_session(session_key: str) -> Session:
     return session
 
 
-def load_snapshot(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> Snapshot:
+def load_snapshot(
+    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+) -> Snapshot:
     """The session's state and its `limit` most recent entries (at most a page's)."""
     rows = Calculation.objects.filter(session_key=session_key)
     entries = list(reversed(rows.order_by("-id")[: min(limit, MAX_TRANSCRIPT_ENTRIES)]))
-    return Snapshot(entries=entries, session=load_session(session_key), total=rows.count())
+    session = load_session(session_key, degrees)
+    return Snapshot(entries=entries, session=session, total=rows.count())
 
 
-def open_tab(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> tuple[Tab, Snapshot]:
+def open_tab(
+    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+) -> tuple[Tab, Snapshot]:
     """A tab opened on the stored transcript, and the snapshot it starts from."""
-    snapshot = load_snapshot(session_key, limit)
+    snapshot = load_snapshot(session_key, limit, degrees)
     last_id = snapshot.last_id
     return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 
@@ -218,10 +237,12 @@ def submit(session_key: str, expression: str) -> Calculation:
     return submit_once(session_key, expression)[0]
 
 
-def submit_once(session_key: str, expression: str, input_key: str = "") -> tuple[Calculation, bool]:
+def submit_once(
+    session_key: str, expression: str, input_key: str = "", degrees: bool = False
+) -> tuple[Calculation, bool]:
     """The synchronous use case (no-JS POST): evaluate in the stored session, store. Returns the
     row and whether it is new: a line its input submitted already gets its stored row back."""
-    row, _ = calculate(session_key, expression, load_session(session_key), input_key)
+    row, _ = calculate(session_key, expression, load_session(session_key, degrees), input_key)
     stored = find_submitted(session_key, row.submit_key)
     if stored is not None:
         return stored, False

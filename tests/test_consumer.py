@@ -386,3 +386,37 @@ async def test_a_clear_shows_at_once_when_the_channel_layer_is_down(session_key,
     await socket.send_json_to(submit_frame("2+2"))
     assert "other tabs will show it" in await socket.receive_from() + await socket.receive_from()
     await socket.disconnect()
+
+
+def angle_frame(mode: str) -> dict:
+    """What the angle form's button sends."""
+    return {
+        "csrfmiddlewaretoken": "x",
+        "angle": mode,
+        "HEADERS": {"HX-Request": "true", "HX-Trigger": "angle-form"},
+    }
+
+
+async def test_the_angle_mode_is_switched_over_the_socket_kept_and_shared(session_key):
+    first, second = await open_socket(session_key), await open_socket(session_key)
+    for socket in (first, second):
+        await socket.receive_from()
+    await first.send_json_to(submit_frame("sin(30)"))
+    assert outputs(await first.receive_from()) == ["-0.988031624092862"]
+    await second.receive_from()  # the entry, fanned out
+
+    await first.send_json_to(angle_frame("deg"))
+    form = await first.receive_from()
+    assert 'id="angle-form"' in form and "<strong>degrees</strong>" in form
+    assert "<strong>degrees</strong>" in await second.receive_from()  # the other tab shows it
+    await second.send_json_to(submit_frame("sin(30)"))
+    html = await second.receive_from()
+    assert outputs(html) == ["0.5"] and "sin(30°)" in html
+    await first.disconnect()
+    await second.disconnect()
+
+    again = await open_socket(session_key)  # kept with the session
+    await again.receive_from()
+    await again.send_json_to(submit_frame("cos(60)"))
+    assert outputs(await again.receive_from()) == ["0.5"]
+    await again.disconnect()

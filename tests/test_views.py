@@ -242,3 +242,15 @@ def test_huge_request_body_is_refused(visitor):
     response = visitor.post("/", {"expression": "1" * 100_000, "csrfmiddlewaretoken": token})
     assert response.status_code == 400
     assert not Calculation.objects.exists()
+
+
+def test_the_angle_mode_switches_without_javascript(visitor):
+    page = visitor.get("/").content.decode()
+    assert "angles in <strong>radians</strong>" in page
+    token = csrf_from(page)
+    visitor.post("/angle/", {"angle": "deg", "csrfmiddlewaretoken": token})
+    page = visitor.get("/").content.decode()
+    assert "angles in <strong>degrees</strong>" in page
+    visitor.post("/", {"expression": "sin(30)", "csrfmiddlewaretoken": csrf_from(page)})
+    assert Calculation.objects.get().display == "0.5"
+    assert Calculation.objects.get().interpretation == "sin(30°)"

@@ -42,6 +42,18 @@ def csrf_token_for(scope: dict) -> str:
 
 
 @database_sync_to_async
+def session_reads_degrees(session) -> bool:
+    return services.reads_degrees(session)
+
+
+@database_sync_to_async
+def store_angle_mode(session, degrees: bool) -> None:
+    """Keep the angle mode with the browser session, as the no-JS form does."""
+    session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
+    session.save()
+
+
+@database_sync_to_async
 def existing_session_key(session) -> str | None:
     """The session key only if the session is stored: a made-up cookie names no transcript."""
     key = session.session_key
@@ -194,11 +206,19 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             # The layer is down: this tab shows its clear now, the others when it is back.
             await self.calc_cleared(fanout.cleared_event(cleared_id, self.channel_name))
 
+    async def angle(self, frame: Frame) -> None:
+        await store_angle_mode(self.scope["session"], frame.degrees)
+        await self.calc_angle({"origin": "", "degrees": frame.degrees})
+        await fanout.angle_changed(
+            self.channel_layer, self.session_key, frame.degrees, self.channel_name
+        )
+
     handlers = {
         Action.SUBMIT: submit,
         Action.PREVIEW: preview,
         Action.RECALL: recall,
         Action.CLEAR: clear,
+        Action.ANGLE: angle,
     }
 
     def seen_version(self) -> str:
@@ -210,7 +230,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         """The stored transcript and the live status; only the status if the tab shows the
         stored transcript already (a fresh page: re-sending a long one would redraw it all)."""
         limit = settings.CALC_CONNECT_ENTRIES
-        self.tab, snapshot = await services.aopen_tab(self.session_key, limit)
+        degrees = await session_reads_degrees(self.scope["session"])
+        self.tab, snapshot = await services.aopen_tab(self.session_key, limit, degrees)
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
             return
@@ -232,6 +253,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         meanwhile never reached this one, so it is sent the stored transcript again."""
         if self.tab is not None:
             await self.send_snapshot()
+
+    async def calc_angle(self, event: dict) -> None:
+        """The session's angle mode changed (here, in another tab, or by a form post)."""
+        if event["origin"] == self.channel_name or self.tab is None:
+            return
+        self.tab.session.degrees = event["degrees"]
+        await self.send(render.angle_form(event["degrees"], csrf_token_for(self.scope)))
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""

@@ -19,8 +19,11 @@ MAX_FRAME_BYTES = 4096
 FORM_ID = "calc-form"
 INPUT_ID = "expression"
 CLEAR_FORM_ID = "clear-form"
+ANGLE_FORM_ID = "angle-form"
 
-KNOWN_FIELDS = frozenset({"expression", "field", "recall", "csrfmiddlewaretoken", "HEADERS"})
+KNOWN_FIELDS = frozenset(
+    {"expression", "field", "recall", "angle", "csrfmiddlewaretoken", "HEADERS"}
+)
 
 
 class Action(Enum):
@@ -28,6 +31,7 @@ class Action(Enum):
     PREVIEW = "preview"
     RECALL = "recall"
     CLEAR = "clear"
+    ANGLE = "angle"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Frame:
     # Which rendering of the input sent a preview: a debounced preview can fire from an input
     # the server has already replaced (after Enter), and must then be ignored.
     field: str = ""
+    # The angle mode chosen (ANGLE): plain numbers given to sin, cos and tan are in degrees.
+    degrees: bool = False
 
 
 class FrameError(ValueError):
@@ -68,6 +74,10 @@ def parse_frame(text: str) -> Frame:
         return Frame(Action.RECALL, entry_id=_entry_id(data["recall"]))
     if trigger == CLEAR_FORM_ID:
         return Frame(Action.CLEAR)
+    if trigger == ANGLE_FORM_ID:
+        if data.get("angle") not in ("deg", "rad"):
+            raise FrameError("angle must be deg or rad")
+        return Frame(Action.ANGLE, degrees=data["angle"] == "deg")
     if trigger not in (FORM_ID, INPUT_ID):
         raise FrameError("message names no known action")
     expression = data.get("expression")

@@ -9,6 +9,7 @@ app_name = "calculator"
 urlpatterns = [
     path("", views.index, name="index"),
     path("clear/", views.clear, name="clear"),
+    path("angle/", views.angle, name="angle"),
     # The key only names the cache entry: the input it gives has a key of its own.
     re_path(r"^field/(?P<key>[A-Za-z0-9_-]{1,32})/next/$", views.next_field, name="next_field"),
     path("status/offline/", views.offline, name="offline"),

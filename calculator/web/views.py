@@ -39,6 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
             session_key,
             request.POST.get("expression", ""),
             key if keys.PATTERN.fullmatch(key) else "",
+            services.reads_degrees(request.session),
         )
         if new:
             fanout.publish_entry(row)
@@ -49,7 +50,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if recall.isascii() and recall.isdigit() and len(recall) < 19:
         expression = services.find_expression(session_key, int(recall)) or ""
     snapshot = services.load_snapshot(session_key)
-    context = render.page_context(snapshot, keys.new(), expression)
+    degrees = services.reads_degrees(request.session)
+    context = render.page_context(snapshot, keys.new(), expression, degrees)
     return render_page(request, render.PAGE, context)
 
 
@@ -60,6 +62,16 @@ def next_field(request: HttpRequest, key: str) -> HttpResponse:
     Fetched before it is needed (calculator/keys.py), so on Enter the browser's cache answers at
     once, offline too."""
     return HttpResponse(render.next_field(keys.following(key)))
+
+
+@require_POST
+def angle(request: HttpRequest) -> HttpResponse:
+    """Switch the session's angle mode (the no-JS form; with htmx the socket does it)."""
+    session_key = session_key_of(request)
+    degrees = request.POST.get("angle") == "deg"
+    request.session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
+    fanout.publish_angle(session_key, degrees)
+    return redirect("calculator:index")
 
 
 @require_POST
