@@ -207,6 +207,15 @@ def open_tab(
     return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 
 
+def reopen_tab(
+    session_key: str, limit: int, shown_id: int, degrees: bool = False
+) -> tuple[Tab, Snapshot]:
+    """open_tab for a tab that may have missed broadcasts (the channel layer was away): its
+    snapshot holds every row after `shown_id` too, up to a page's worth."""
+    missed = Calculation.objects.filter(session_key=session_key, pk__gt=shown_id).count()
+    return open_tab(session_key, max(limit, missed), degrees)
+
+
 def find_expression(session_key: str, entry_id: int) -> str | None:
     """The expression of one of this session's entries (never another session's)."""
     return (
@@ -280,6 +289,7 @@ async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calcu
 
 
 aopen_tab = database_sync_to_async(open_tab)
+areopen_tab = database_sync_to_async(reopen_tab)
 afind_expression = database_sync_to_async(find_expression)
 aclear_history = database_sync_to_async(clear_history)
 afind_submitted = database_sync_to_async(find_submitted)

@@ -226,12 +226,19 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         return query.get("seen", [""])[0]
 
-    async def send_snapshot(self, seen: str = "") -> None:
+    async def send_snapshot(self, seen: str = "", missed_after: int | None = None) -> None:
         """The stored transcript and the live status; only the status if the tab shows the
-        stored transcript already (a fresh page: re-sending a long one would redraw it all)."""
+        stored transcript already (a fresh page: re-sending a long one would redraw it all).
+        `missed_after`: the tab may have missed the broadcasts of rows after this id, and gets
+        them all (up to a page's worth), however many that is."""
         limit = settings.CALC_CONNECT_ENTRIES
         degrees = await session_reads_degrees(self.scope["session"])
-        self.tab, snapshot = await services.aopen_tab(self.session_key, limit, degrees)
+        if missed_after is None:
+            self.tab, snapshot = await services.aopen_tab(self.session_key, limit, degrees)
+        else:
+            self.tab, snapshot = await services.areopen_tab(
+                self.session_key, limit, missed_after, degrees
+            )
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
             return
@@ -250,9 +257,10 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
 
     async def calc_rejoined(self, event: dict) -> None:
         """The channel layer is back after an outage (live/layer.py): entries other tabs stored
-        meanwhile never reached this one, so it is sent the stored transcript again."""
+        meanwhile never reached this one, so it is sent the stored transcript again: all of what
+        came after its last snapshot, however many rows the outage saw."""
         if self.tab is not None:
-            await self.send_snapshot()
+            await self.send_snapshot(missed_after=self.tab.shown_id)
 
     async def calc_angle(self, event: dict) -> None:
         """The session's angle mode changed (here, in another tab, or by a form post)."""
