@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from calculator import render
 from calculator.models import Calculation
-from tests.conftest import clear_frame, open_socket, preview_frame, submit_frame
+from tests.conftest import clear_frame, field_token, open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -420,3 +420,24 @@ async def test_the_angle_mode_is_switched_over_the_socket_kept_and_shared(sessio
     await again.send_json_to(submit_frame("cos(60)"))
     assert outputs(await again.receive_from()) == ["0.5"]
     await again.disconnect()
+
+
+@pytest.mark.parametrize("field", ["", "k1"])
+async def test_a_line_the_database_did_not_store_comes_back_into_the_input(
+    session_key, monkeypatch, field
+):
+    from calculator import services
+
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+
+    async def failing(row):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(services._group_commit, "save", failing)
+    await socket.send_json_to(submit_frame("6*7", field=field))
+    html = await socket.receive_from()
+    assert 'value="6*7"' in html and "Not stored" in html
+    assert field_token(html) == (field or field_token(html))  # its key again, or a fresh one
+    assert await count_rows(session_key) == 0
+    await socket.disconnect()

@@ -55,6 +55,7 @@ def test_frames_name_their_action(text, expected):
         ("x" * 4097, "message too large"),
         (frame(expression="1", field=3, HEADERS={"HX-Trigger": "expression"}), "field must be"),
         (frame(expression="1", field="9" * 33, HEADERS={"HX-Trigger": "expression"}), "field must"),
+        (frame(expression="1", field="a/b", HEADERS={"HX-Trigger": "calc-form"}), "field must"),
     ],
 )
 def test_refused_frames_say_why(text, message):

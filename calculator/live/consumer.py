@@ -173,7 +173,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         except services.NotStored:
             log.exception("store-failed %s", self.log_prefix)
             await self.send(
-                render.field(frame.expression, frame.field)
+                render.field(frame.expression, frame.field or keys.new())
                 + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
             )
             return

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 
+from calculator import keys
+
 # The form's input caps expressions at 1,000 characters; with htmx's headers and the CSRF
 # token a genuine frame stays under 2 KiB. Larger frames are refused before any JSON is parsed
 # (and daphne refuses anything over 64 KiB at the socket: bin/serve).
@@ -84,7 +86,8 @@ def parse_frame(text: str) -> Frame:
     if not isinstance(expression, str):
         raise FrameError("expression must be a string")
     field = data.get("field", "")
-    if not isinstance(field, str) or len(field) > 32:
+    # The key of the input that sent the frame (calculator/keys.py): it names URLs and rows.
+    if not isinstance(field, str) or (field and not keys.PATTERN.fullmatch(field)):
         raise FrameError("field must be a short string")
     action = Action.SUBMIT if trigger == FORM_ID else Action.PREVIEW
     return Frame(action, expression=expression, field=field)
