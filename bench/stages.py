@@ -2,9 +2,9 @@
 
 The stages are the consumer's own steps for a submit, each through the same public functions
 it calls: parse the htmx frame, evaluate (no parse cache: every text is new), render the entry
-and the blank field, store (group commit: batches of 1 and of 20), and fan out (group_send to
-the session's group on Channels' in-memory layer). Sending is the WebSocket server's own
-work: the bare echo row of the throughput table is its cost.
+and the empty preview and notice, store (group commit: batches of 1 and of 20), and fan out
+(group_send to the session's group on Channels' in-memory layer). Sending is the WebSocket
+server's own work: the bare echo row of the throughput table is its cost.
 
     .venv/bin/python bench/stages.py [--submits N]
 """
@@ -74,10 +74,10 @@ def measure(submits: int) -> list[tuple[str, float]]:
     html = []
     stages.append(
         (
-            "render entry + blank field",
+            "render entry + preview and notice",
             cpu_us_per(
                 submits,
-                lambda: [html.append(render.appended(r) + render.submitted("7")) for r in rows],
+                lambda: [html.append(render.appended(r) + render.submitted()) for r in rows],
             ),
         )
     )

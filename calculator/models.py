@@ -10,6 +10,9 @@ from django.db import models
 # lone surrogate): refused at the door, so one such line never fails anybody else's write.
 UNSTORABLE = frozenset(["\x00"]) | frozenset(map(chr, range(0xD800, 0xE000)))
 
+# A submit key: an input's key and a hash of the line it sent.
+SUBMIT_KEY_LENGTH = 32
+
 
 class Calculation(models.Model):
     """A submitted expression and what became of it.
@@ -28,10 +31,17 @@ class Calculation(models.Model):
     error_start = models.PositiveIntegerField(null=True, blank=True)
     error_end = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The rendered input the line was submitted from, and the line (calculator/keys.py): a submit
+    # is applied at most once, however often it arrives (Enter pressed again while offline,
+    # frames re-sent, seen by two processes).
+    submit_key = models.CharField(max_length=SUBMIT_KEY_LENGTH, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["session_key", "id"], name="calc_session_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["session_key", "submit_key"], name="calc_submit_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.expression} = {self.display or self.error}"

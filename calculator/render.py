@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
+from calculator import keys
 from calculator.engine import (
     CONSTANTS,
     FUNCTIONS,
@@ -46,12 +47,27 @@ def render(partial: str, context: dict) -> str:
 
 
 def status_context(state: str) -> dict:
-    status = {"state": state, "label": STATUS_LABELS[state], "final": state in FINAL_STATES}
+    final = state in FINAL_STATES
+    status = {
+        "state": state,
+        "label": STATUS_LABELS[state],
+        "final": final,
+        # A closed socket turns it into "reconnecting…"; once that is shown, a failed attempt
+        # changes nothing (swapping it again would re-announce it).
+        "watches_close": not final and state != "reconnecting",
+    }
     return {"status": status}
 
 
-def field_context(expression: str = "", token: str = "") -> dict:
-    return {"expression": expression, "max_length": MAX_EXPRESSION_LENGTH, "field_token": token}
+def field_context(expression: str, token: str) -> dict:
+    """An input, named by `token` (its submit key), and the keys whose following inputs the page
+    fetches ahead of time."""
+    return {
+        "expression": expression,
+        "max_length": MAX_EXPRESSION_LENGTH,
+        "field_token": token,
+        "fields_ahead": keys.ahead(token),
+    }
 
 
 def preview_context(result: Result | None) -> dict:
@@ -75,7 +91,9 @@ REFERENCE_CONTEXT = {
 
 def page_context(
     snapshot: Snapshot,
+    token: str,
     expression: str = "",
+    degrees: bool = False,
     query: str = "",
     found: list[Calculation] | None = None,
     shares: list | None = None,
@@ -84,6 +102,7 @@ def page_context(
     """The page: the transcript, or with `query` the entries `found` by a search (then the
     socket is sent no version, so it redraws the transcript it is told to show)."""
     return {
+        **angle_context(degrees),
         "entries": snapshot.entries if found is None else found,
         "hidden_count": snapshot.total - len(snapshot.entries),
         "transcript_version": snapshot.version if found is None else "",
@@ -94,7 +113,7 @@ def page_context(
         "max_shares": MAX_SHARES_PER_SESSION,
         "sharing": sharing,
         **status_context("connecting"),
-        **field_context(expression),
+        **field_context(expression, token),
         **preview_context(None),
     }
 
@@ -116,7 +135,8 @@ _TEXT_FIELDS = Calculation.text_fields()
 
 def entry_size_bound(entry: Calculation) -> int:
     """An upper bound on the bytes one rendered entry takes."""
-    texts = [getattr(entry, name) for name in _TEXT_FIELDS]
+    # A text column may be empty (None) where the model allows it.
+    texts = [getattr(entry, name) or "" for name in _TEXT_FIELDS]
     labels = 2 * len(entry.expression[:LABEL_CHARS].encode())
     # A result's digit groups are elements: at most `<span></span>` (13 bytes) per 3 digits.
     groups = 5 * len(entry.display)
@@ -139,8 +159,9 @@ def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
 
 
 def unchanged() -> str:
-    """All a tab needs on connect when it already shows the stored transcript: the live status."""
-    return render("unchanged", {**status_context("live"), "notice": ""})
+    """All a tab needs on connect when it already shows the stored transcript: the live status
+    (and an empty preview and notice, in place of what the socket's absence showed)."""
+    return render("unchanged", {**status_context("live"), **preview_context(None), "notice": ""})
 
 
 def connected(
@@ -158,6 +179,7 @@ def connected(
         "csrf_token": csrf_token,
         "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
+        **preview_context(None),
     }
     runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
     return [render("connected", context), *runs]
@@ -181,15 +203,25 @@ def deleted(entry_id: int, last_id: int) -> str:
     return render("deleted", {"entry_id": entry_id, "last_id": last_id})
 
 
-def submitted(token: str) -> str:
-    """The answer to a submit, besides the entry: an empty input, preview and notice."""
-    return render("submitted", {**field_context("", token), **preview_context(None), "notice": ""})
+def submitted() -> str:
+    """The answer to a submit, besides the entry: an empty preview and notice. Not the input:
+    the page replaced it on Enter, and the person may be typing the next line in it."""
+    return render("submitted", {**preview_context(None), "notice": ""})
 
 
 def transcript_cleared() -> str:
     """What every tab of a cleared session shows: an empty transcript and preview."""
     empty = render("transcript", {"entries": [], "hidden_count": 0})
     return empty + render("latest", {"last_id": 0}) + preview(None)
+
+
+def angle_context(degrees: bool) -> dict:
+    return {"degrees": degrees}
+
+
+def angle_form(degrees: bool, csrf_token: str) -> str:
+    """The session's angle mode near the input, and the button that switches it."""
+    return render("angle", {**angle_context(degrees), "csrf_token": csrf_token})
 
 
 def clear_form(csrf_token: str) -> str:
@@ -201,12 +233,26 @@ def field(expression: str, token: str) -> str:
     return render("field", field_context(expression, token))
 
 
+def next_field(token: str) -> str:
+    """The empty input that replaces a submitted one, fetched over HTTP (so not out of band)."""
+    return render("field", {**field_context("", token), "fetched": True})
+
+
 def preview(result: Result | None) -> str:
     return render("preview", preview_context(result))
 
 
 def notice(message: str) -> str:
     return render("notice", {"notice": message})
+
+
+# What Enter says while the socket is down (htmx queues the line and sends it on reconnect).
+QUEUED = "Offline: this line is queued and will be sent when the connection is back."
+
+
+def queued_notice() -> str:
+    """The notice a page fetches (and its cache keeps) for Enter pressed while offline."""
+    return render("notice", {"notice": QUEUED, "fetched": True})
 
 
 def status(state: str) -> str:

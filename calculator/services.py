@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from calculator import keys
 from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
 from calculator.models import UNSTORABLE, Calculation, Share
 from calculator.store import GroupCommit
@@ -39,6 +41,20 @@ SHARED_FIELDS = (
     "error_start",
     "error_end",
 )
+
+
+# Where a browser session keeps its angle mode ("deg" or "rad", the default), server side.
+ANGLE_SESSION_KEY = "angle"
+
+
+def reads_degrees(session_data) -> bool:
+    """Whether a browser session (its stored data, a mapping) reads plain angles in degrees."""
+    return session_data.get(ANGLE_SESSION_KEY) == "deg"
+
+
+def angle_mode(degrees: bool) -> str:
+    """The value stored under ANGLE_SESSION_KEY."""
+    return "deg" if degrees else "rad"
 
 
 class NotStored(Exception):
@@ -96,7 +112,7 @@ class Tab:
 
     def reset(self, cleared_id: int) -> None:
         """The transcript was cleared up to `cleared_id`: nothing before it counts any more."""
-        self.session = Session()
+        self.session = Session(degrees=self.session.degrees)
         self.shown_id = max(self.shown_id, cleared_id)
         self.applied_id = max(self.applied_id, cleared_id)
 
@@ -109,7 +125,9 @@ def unstorable_at(expression: str) -> int | None:
     return None
 
 
-def calculate(session_key: str, expression: str, session: Session) -> tuple[Calculation, Result]:
+def calculate(
+    session_key: str, expression: str, session: Session, input_key: str = ""
+) -> tuple[Calculation, Result]:
     """Evaluate a submitted line into an unsaved row; the session is left unchanged."""
     result = evaluate(expression, session, commit=False)
     if len(expression) > MAX_EXPRESSION_LENGTH:
@@ -117,6 +135,8 @@ def calculate(session_key: str, expression: str, session: Session) -> tuple[Calc
         expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
     bad = unstorable_at(expression)
     row = Calculation(session_key=session_key, expression=expression)
+    if input_key:
+        row.submit_key = keys.submit_key(input_key, expression)
     if bad is not None:
         code = f"U+{ord(expression[bad]):04X}"
         row.expression = "".join("\ufffd" if c in UNSTORABLE else c for c in expression)
@@ -168,10 +188,10 @@ def preview(tab: Tab, expression: str) -> Result | None:
     return evaluate(expression, tab.session, commit=False)
 
 
-def load_session(session_key: str) -> Session:
+def load_session(session_key: str, degrees: bool = False) -> Session:
     """Variables and `ans` rebuilt from stored rows, so they survive restarts."""
     rows = Calculation.objects.filter(session_key=session_key, error="")
-    session = Session()
+    session = Session(degrees=degrees)
     # Each variable's latest assignment only: the cost follows the number of names, not of rows.
     latest = rows.exclude(assigned="").values("assigned").annotate(last=Max("id"))
     for name, text in Calculation.objects.filter(pk__in=latest.values("last")).values_list(
@@ -186,25 +206,32 @@ def load_session(session_key: str) -> Session:
     return session
 
 
-def load_snapshot(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> Snapshot:
+def load_snapshot(
+    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+) -> Snapshot:
     """The session's state and its `limit` most recent entries (at most a page's)."""
     rows = Calculation.objects.filter(session_key=session_key)
     entries = list(reversed(rows.order_by("-id")[: min(limit, MAX_TRANSCRIPT_ENTRIES)]))
-    return Snapshot(entries=entries, session=load_session(session_key), total=rows.count())
+    session = load_session(session_key, degrees)
+    return Snapshot(entries=entries, session=session, total=rows.count())
 
 
-def open_tab(session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES) -> tuple[Tab, Snapshot]:
+def open_tab(
+    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+) -> tuple[Tab, Snapshot]:
     """A tab opened on the stored transcript, and the snapshot it starts from."""
-    snapshot = load_snapshot(session_key, limit)
+    snapshot = load_snapshot(session_key, limit, degrees)
     last_id = snapshot.last_id
     return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 
 
-def reopen_tab(session_key: str, limit: int, shown_id: int) -> tuple[Tab, Snapshot]:
+def reopen_tab(
+    session_key: str, limit: int, shown_id: int, degrees: bool = False
+) -> tuple[Tab, Snapshot]:
     """open_tab for a tab that may have missed broadcasts (the channel layer was away): its
     snapshot holds every row after `shown_id` too, up to a page's worth."""
     missed = Calculation.objects.filter(session_key=session_key, pk__gt=shown_id).count()
-    return open_tab(session_key, max(limit, missed))
+    return open_tab(session_key, max(limit, missed), degrees)
 
 
 def find_expression(session_key: str, entry_id: int) -> str | None:
@@ -279,26 +306,58 @@ def shared_entries(token: str) -> list[Calculation] | None:
     return [Calculation(pk=number, **entry) for number, entry in enumerate(found, 1)]
 
 
+def find_submitted(session_key: str, submit_key: str | None) -> Calculation | None:
+    """The row a submit already stored, if any."""
+    if not submit_key:
+        return None
+    return Calculation.objects.filter(session_key=session_key, submit_key=submit_key).first()
+
+
 def submit(session_key: str, expression: str) -> Calculation:
-    """The synchronous use case (no-JS POST): evaluate in the stored session, store."""
-    row, _ = calculate(session_key, expression, load_session(session_key))
-    row.save()
-    return row
+    """Evaluate a line in the stored session and store it (no key: always a new row)."""
+    return submit_once(session_key, expression)[0]
+
+
+def submit_once(
+    session_key: str, expression: str, input_key: str = "", degrees: bool = False
+) -> tuple[Calculation, bool]:
+    """The synchronous use case (no-JS POST): evaluate in the stored session, store. Returns the
+    row and whether it is new: a line its input submitted already gets its stored row back."""
+    row, _ = calculate(session_key, expression, load_session(session_key, degrees), input_key)
+    stored = find_submitted(session_key, row.submit_key)
+    if stored is not None:
+        return stored, False
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        stored = find_submitted(session_key, row.submit_key)
+        if stored is None:
+            raise
+        return stored, False
+    return row, True
 
 
 _group_commit = GroupCommit()
 
 
-async def asubmit(tab: Tab, expression: str) -> Calculation:
+async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calculation, bool]:
     """Evaluate a line in the tab's session, store it (sharing one transaction with whatever
-    other tabs of this process are storing), then apply it. NotStored if the write failed."""
-    row, result = calculate(tab.session_key, expression, tab.session)
+    other tabs of this process are storing), then apply it. Returns the row and whether it is
+    new: the database refuses a second row for one submit, and the first one is returned
+    instead (not applied again). NotStored if the write failed."""
+    row, result = calculate(tab.session_key, expression, tab.session, input_key)
     try:
         await _group_commit.save(row)
+    except IntegrityError as error:
+        stored = await afind_submitted(tab.session_key, row.submit_key)
+        if stored is None:
+            raise NotStored from error
+        return stored, False
     except Exception as error:
         raise NotStored from error
     tab.apply(row, result.number)
-    return row
+    return row, True
 
 
 aopen_tab = database_sync_to_async(open_tab)
@@ -308,3 +367,6 @@ aclear_history = database_sync_to_async(clear_history)
 adelete_entry = database_sync_to_async(delete_entry)
 asearch = database_sync_to_async(search)
 aload_session = database_sync_to_async(load_session)
+
+
+afind_submitted = database_sync_to_async(find_submitted)

@@ -57,6 +57,17 @@ def open_calculator(page: Page, url: str = "/") -> Page:
     return page
 
 
+def open_calculator_for_offline(page: Page, url: str) -> Page:
+    """Load the page and wait until it has fetched what it shows when the socket is down (it
+    fetches that once the socket has answered): a test may stop the server right after."""
+    with (
+        page.expect_response(lambda response: response.url.endswith("/status/offline/")),
+        page.expect_response(lambda response: response.url.endswith("/status/queued/")),
+    ):
+        open_calculator(page, url)
+    return page
+
+
 def calculate(page: Page, expression: str) -> Locator:
     """Type a line, press Enter, and return the transcript entry that answered it."""
     entries = page.locator("#transcript > li.entry")
@@ -65,6 +76,7 @@ def calculate(page: Page, expression: str) -> Locator:
     field.fill(expression)
     field.press("Enter")
     expect(entries).to_have_count(before + 1)
+    expect(field).to_have_value("")  # the next input is in place: the next line goes into it
     return entries.nth(before)
 
 

@@ -64,3 +64,11 @@ def context(
     problems.watch(context)
     yield context
     problems.assert_none(console=request.node.get_closest_marker("allow_console_errors") is None)
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[DaphneServer]:
+    """A server this test may stop and start again on the same port, with its own database."""
+    server = start_server(tmp_path)
+    yield server
+    server.stop()

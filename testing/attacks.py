@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import time
 import urllib.request
 from collections import Counter
@@ -204,9 +203,6 @@ async def idle_sockets(
     }
 
 
-FIELD_TOKEN = re.compile(r'"field": "(\d+)"')
-
-
 async def evaluations(
     ws_url: str, cookie: str, lines: list[tuple[str, str]], *, seconds: float
 ) -> dict:
@@ -219,18 +215,13 @@ async def evaluations(
 
     async def send_all() -> None:
         nonlocal answered
-        field = ""  # the input's token once a submit has replaced it: previews must carry it
         for action, expression in lines:
             if action == "submit":
                 await ws.send(client.submit_frame(expression))
             else:
                 headers = {"HX-Request": "true", "HX-Trigger": "expression"}
-                await ws.send(
-                    json.dumps({"expression": expression, "field": field, "HEADERS": headers})
-                )
-            answer = await ws.recv()
-            if token := FIELD_TOKEN.search(answer):
-                field = token.group(1)
+                await ws.send(json.dumps({"expression": expression, "HEADERS": headers}))
+            await ws.recv()
             answered += 1
 
     with contextlib.suppress(TimeoutError):

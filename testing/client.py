@@ -16,7 +16,7 @@ from http.cookies import SimpleCookie
 from websockets.asyncio.client import ClientConnection, connect
 
 ENTRY_MARK = '<li id="entry-'
-OUTPUT = re.compile(r"<output>(.*?)</output>", re.S)
+OUTPUT = re.compile(r"<output[^>]*>(.*?)</output>", re.S)
 ENTRY_ID = re.compile(r'<li id="entry-(\d+)"')
 
 

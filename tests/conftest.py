@@ -33,8 +33,13 @@ async def open_socket(
     return communicator
 
 
-def submit_frame(expression: str) -> dict:
-    return {"expression": expression, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}}
+def submit_frame(expression: str, field: str = "") -> dict:
+    """What Enter sends; `field` names the rendering of the input (the submit's idempotency key)."""
+    return {
+        "expression": expression,
+        "field": field,
+        "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"},
+    }
 
 
 def clear_frame() -> dict:
@@ -56,7 +61,7 @@ def preview_frame(expression: str, field: str = "") -> dict:
 
 def field_token(html: str) -> str:
     """The token of the input a fragment renders (its previews must carry it)."""
-    return re.search(r"hx-vals='\{\"field\": \"(\d+)\"\}'", html).group(1)
+    return re.search(r'name="field" value="([\w-]+)"', html).group(1)
 
 
 @pytest.fixture

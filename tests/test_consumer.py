@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -17,8 +18,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 count_rows = sync_to_async(lambda key: Calculation.objects.filter(session_key=key).count())
 
 
+def field_names(html: str) -> list[str]:
+    return re.findall(r'\bid="(field|expression)"', html)
+
+
 def outputs(html: str) -> list[str]:
-    return re.findall(r"<output>(.*?)</output>", html)
+    return re.findall(r'<output role="none">(.*?)</output>', html)
 
 
 async def test_connect_sends_transcript_and_live_status(session_key):
@@ -82,14 +87,14 @@ async def test_a_cleared_transcript_is_always_sent_in_full(session_key):
     await again.disconnect()
 
 
-async def test_submit_answers_with_entry_fresh_field_and_empty_preview(session_key):
+async def test_submit_answers_with_entry_and_empty_preview_leaving_the_input_alone(session_key):
     socket = await open_socket(session_key)
     await socket.receive_from()
     await socket.send_json_to(submit_frame("0.1+0.2"))
     html = await socket.receive_from()
     assert 'hx-swap-oob="beforeend:#transcript"' in html
     assert outputs(html) == ["0.3"]
-    assert re.search(r'<input id="expression"[^>]*value=""', html)
+    assert field_names(html) == []  # what was typed after Enter stays
     assert re.search(r'<output id="preview"[^>]*>\s*</output>', html)
     assert await count_rows(session_key) == 1
     await socket.disconnect()
@@ -130,30 +135,27 @@ async def test_preview_answers_and_stores_nothing(session_key):
 async def test_preview_uses_session_variables_without_changing_them(session_key):
     socket = await open_socket(session_key)
     await socket.receive_from()
-    await socket.send_json_to(submit_frame("x = 4"))
-    field = field_token(await socket.receive_from())
-    await socket.send_json_to(preview_frame("x^2", field))
+    await socket.send_json_to(submit_frame("x = 4", field="k1"))
+    await socket.receive_from()
+    await socket.send_json_to(preview_frame("x^2", "k2"))
     assert "= 16" in await socket.receive_from()
-    await socket.send_json_to(preview_frame("y = 2", field))
+    await socket.send_json_to(preview_frame("y = 2", "k2"))
     await socket.receive_from()
     await socket.send_json_to(submit_frame("y"))
     assert "unknown name" in await socket.receive_from()
     await socket.disconnect()
 
 
-async def test_late_preview_from_a_replaced_input_is_ignored(session_key):
+async def test_late_preview_from_a_submitted_input_is_ignored(session_key):
     """Typing `6*7` and pressing Enter within the debounce: the preview fires afterwards, from
-    the input the submit replaced, and must not repaint the preview under the fresh input."""
+    the input already submitted, and must not repaint the preview under the fresh input."""
     socket = await open_socket(session_key)
     await socket.receive_from()
-    await socket.send_json_to(submit_frame("1"))
-    old_field = field_token(await socket.receive_from())
-    await socket.send_json_to(submit_frame("6*7"))
-    new_field = field_token(await socket.receive_from())
-    assert new_field != old_field
-    await socket.send_json_to(preview_frame("6*7", old_field))
+    await socket.send_json_to(submit_frame("6*7", field="k1"))
+    assert field_names(await socket.receive_from()) == []  # the page replaced the input itself
+    await socket.send_json_to(preview_frame("6*7", "k1"))
     assert await socket.receive_nothing()
-    await socket.send_json_to(preview_frame("6*8", new_field))
+    await socket.send_json_to(preview_frame("6*8", "k2"))
     assert "= 48" in await socket.receive_from()
     await socket.disconnect()
 
@@ -322,6 +324,51 @@ async def test_deeply_nested_json_is_refused_with_a_notice(session_key):
     await socket.disconnect()
 
 
+async def test_a_rendered_inputs_submit_is_applied_at_most_once(session_key):
+    """Enter pressed three times on one input while offline: htmx queues three frames and sends
+    them all on reconnect. One entry; the repeats change nothing (`ans` is still 4)."""
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for _ in range(3):
+        await socket.send_json_to(submit_frame("2+2", field="k1"))
+    assert outputs(await socket.receive_from()) == ["4"]
+    for _ in range(2):
+        assert outputs(await socket.receive_from()) == []
+    await socket.send_json_to(submit_frame("ans+1", field="k2"))
+    assert outputs(await socket.receive_from()) == ["5"]
+    assert await count_rows(session_key) == 2
+    # Another line from the same input (Enter came before the next input did) is a new submit.
+    await socket.send_json_to(submit_frame("3+3", field="k2"))
+    assert outputs(await socket.receive_from()) == ["6"]
+    assert await count_rows(session_key) == 3
+    await socket.disconnect()
+
+
+async def test_the_same_line_from_two_inputs_is_two_entries(session_key):
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    for field in ("k1", "k2"):
+        await socket.send_json_to(submit_frame("1+1", field=field))
+        assert outputs(await socket.receive_from()) == ["2"]
+    assert await count_rows(session_key) == 2
+    await socket.disconnect()
+
+
+async def test_a_submit_seen_by_two_sockets_at_once_is_stored_once(session_key):
+    """Two sockets (as two processes would) get the same queued frame: the database keeps one."""
+    first, second = await open_socket(session_key), await open_socket(session_key)
+    for socket in (first, second):
+        await socket.receive_from()
+    frame = submit_frame("6*7", field="k1")
+    await asyncio.gather(first.send_json_to(frame), second.send_json_to(frame))
+    for socket in (first, second):
+        while not await socket.receive_nothing(timeout=0.3):
+            await socket.receive_from()
+    assert await count_rows(session_key) == 1
+    await first.disconnect()
+    await second.disconnect()
+
+
 async def test_a_clear_shows_at_once_when_the_channel_layer_is_down(session_key, monkeypatch):
     import redis.exceptions
     from channels.layers import get_channel_layer
@@ -387,4 +434,59 @@ async def test_clearing_hides_the_last_result_link(session_key):
     assert 'href="#entry-' in await socket.receive_from()
     await socket.send_json_to(clear_frame())
     assert re.search(r'<a id="latest"[^>]* hidden>', await socket.receive_from())
+    await socket.disconnect()
+
+
+def angle_frame(mode: str) -> dict:
+    """What the angle form's button sends."""
+    return {
+        "csrfmiddlewaretoken": "x",
+        "angle": mode,
+        "HEADERS": {"HX-Request": "true", "HX-Trigger": "angle-form"},
+    }
+
+
+async def test_the_angle_mode_is_switched_over_the_socket_kept_and_shared(session_key):
+    first, second = await open_socket(session_key), await open_socket(session_key)
+    for socket in (first, second):
+        await socket.receive_from()
+    await first.send_json_to(submit_frame("sin(30)"))
+    assert outputs(await first.receive_from()) == ["-0.988031624092862"]
+    await second.receive_from()  # the entry, fanned out
+
+    await first.send_json_to(angle_frame("deg"))
+    form = await first.receive_from()
+    assert 'id="angle-form"' in form and "<strong>degrees</strong>" in form
+    assert "<strong>degrees</strong>" in await second.receive_from()  # the other tab shows it
+    await second.send_json_to(submit_frame("sin(30)"))
+    html = await second.receive_from()
+    assert outputs(html) == ["0.5"] and "sin(30°)" in html
+    await first.disconnect()
+    await second.disconnect()
+
+    again = await open_socket(session_key)  # kept with the session
+    await again.receive_from()
+    await again.send_json_to(submit_frame("cos(60)"))
+    assert outputs(await again.receive_from()) == ["0.5"]
+    await again.disconnect()
+
+
+@pytest.mark.parametrize("field", ["", "k1"])
+async def test_a_line_the_database_did_not_store_comes_back_into_the_input(
+    session_key, monkeypatch, field
+):
+    from calculator import services
+
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+
+    async def failing(row):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(services._group_commit, "save", failing)
+    await socket.send_json_to(submit_frame("6*7", field=field))
+    html = await socket.receive_from()
+    assert 'value="6*7"' in html and "Not stored" in html
+    assert field_token(html) == (field or field_token(html))  # its key again, or a fresh one
+    assert await count_rows(session_key) == 0
     await socket.disconnect()

@@ -63,8 +63,22 @@ def test_frames_name_their_action(text, expected):
         ("x" * 4097, "message too large"),
         (frame(expression="1", field=3, HEADERS={"HX-Trigger": "expression"}), "field must be"),
         (frame(expression="1", field="9" * 33, HEADERS={"HX-Trigger": "expression"}), "field must"),
+        (frame(expression="1", field="a/b", HEADERS={"HX-Trigger": "calc-form"}), "field must"),
     ],
 )
 def test_refused_frames_say_why(text, message):
     with pytest.raises(FrameError, match=message):
         parse_frame(text)
+
+
+@pytest.mark.parametrize(("angle", "degrees"), [("deg", True), ("rad", False)])
+def test_the_angle_form_switches_the_mode(angle, degrees):
+    frame = json.dumps({"angle": angle, "HEADERS": {"HX-Trigger": "angle-form"}})
+    assert parse_frame(frame) == Frame(Action.ANGLE, degrees=degrees)
+
+
+@pytest.mark.parametrize("angle", ["grad", None, 1])
+def test_an_unknown_angle_mode_is_refused(angle):
+    frame = json.dumps({"angle": angle, "HEADERS": {"HX-Trigger": "angle-form"}})
+    with pytest.raises(FrameError, match="angle must be"):
+        parse_frame(frame)

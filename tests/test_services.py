@@ -210,9 +210,46 @@ def test_the_batch_insert_writes_every_field_the_model_has():
         error="e",
         error_start=1,
         error_end=2,
+        submit_key="k1",
     )
     [stored] = store.insert([row])
     fresh = Calculation.objects.get(pk=stored.pk)
     assert [getattr(fresh, f.attname) for f in fields] == [getattr(row, f.attname) for f in fields]
     unset = [f.attname for f in fields if getattr(fresh, f.attname) in (None, "")]
     assert unset == [], "give the new field a value in this test"
+
+
+@pytest.mark.parametrize(
+    ("submits", "stored"),
+    [
+        ([("2+2", "k1"), ("2+2", "k1"), ("2+2", "k1")], ["2+2"]),  # Enter pressed three times
+        ([("2+2", "k1"), ("2+3", "k1")], ["2+2", "2+3"]),  # another line from the same input
+        ([("2+2", "k1"), ("2+2", "k2")], ["2+2", "2+2"]),  # the same line from two inputs
+        ([("2+2", ""), ("2+2", "")], ["2+2", "2+2"]),  # no key (the CLI, an old page): no limit
+    ],
+)
+def test_a_submit_is_stored_once_per_session(submits, stored):
+    for expression, key in submits:
+        services.submit_once("s", expression, key)
+    services.submit_once("other", "2+2", "k1")  # keys belong to their session
+    assert (
+        list(Calculation.objects.filter(session_key="s").values_list("expression", flat=True))
+        == stored
+    )
+
+
+def test_a_repeated_submit_gets_the_stored_row_back():
+    first, new = services.submit_once("s", "x = 2", "k1")
+    again, again_new = services.submit_once("s", "x = 2", "k1")
+    assert (new, again_new, again.pk, again.display) == (True, False, first.pk, "2")
+
+
+def test_the_database_refuses_a_second_row_for_a_key():
+    """Two processes may both pass a look-up: the unique constraint is what holds."""
+    from django.db import IntegrityError, transaction
+
+    Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
+    Calculation.objects.create(session_key="s", expression="1")  # no key: no limit
+    Calculation.objects.create(session_key="s", expression="1")

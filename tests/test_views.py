@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from calculator import keys
 from calculator.models import Calculation
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_post_without_javascript_evaluates_stores_and_redirects(visitor):
     assert response.status_code == 302
     assert response["Location"] == "/"
     html = visitor.get("/").content.decode()
-    assert "<output>9900</output>" in html
+    assert '<output role="none">9900</output>' in html
     assert Calculation.objects.get().display == "9900"
 
 
@@ -76,7 +77,7 @@ def test_post_carries_variables_across_requests(visitor):
     token = csrf_from(visitor.get("/").content.decode())
     visitor.post("/", {"expression": "x = 0.1", "csrfmiddlewaretoken": token})
     visitor.post("/", {"expression": "x + 0.2", "csrfmiddlewaretoken": token})
-    assert "<output>0.3</output>" in visitor.get("/").content.decode()
+    assert '<output role="none">0.3</output>' in visitor.get("/").content.decode()
 
 
 def test_post_error_is_shown_with_its_caret(visitor):
@@ -174,7 +175,33 @@ def test_offline_status_is_cacheable_and_not_an_oob_swap(visitor):
     assert "max-age=86400" in response["Cache-Control"]
     html = response.content.decode()
     assert "reconnecting…" in html
-    assert "hx-swap-oob" not in html
+    assert not re.search(r'id="status"[^>]*hx-swap-oob', html)
+    # The preview says why no answer comes, and Enter says the line is queued.
+    assert re.search(r'<output id="preview"[^>]*hx-swap-oob="true">offline', html)
+    assert 'hx-get="/status/queued/" hx-trigger="submit from:#calc-form"' in html
+    queued = visitor.get("/status/queued/")
+    assert "max-age=86400" in queued["Cache-Control"]
+    assert "queued" in queued.content.decode() and "hx-swap-oob" not in queued.content.decode()
+
+
+def test_the_next_input_is_cacheable_and_named_by_the_one_before(visitor):
+    page = visitor.get("/").content.decode()
+    key = re.search(r'name="field" value="([\w-]+)"', page).group(1)
+    response = visitor.get(f"/field/{key}/next/")
+    assert "max-age=86400" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    html = response.content.decode()
+    assert f'name="field" value="{keys.following(key)}"' in html
+    assert 'value=""' in html and "hx-swap-oob" not in html
+    assert visitor.get("/field/not a key/next/").status_code == 404
+
+
+def test_a_no_javascript_post_sent_twice_is_stored_once(visitor):
+    page = visitor.get("/").content.decode()
+    key = re.search(r'name="field" value="([\w-]+)"', page).group(1)
+    token = csrf_from(page)
+    for _ in range(2):  # the browser's back and resubmit, or a double click
+        visitor.post("/", {"expression": "2+2", "field": key, "csrfmiddlewaretoken": token})
+    assert visitor.get("/").content.decode().count(">2+2</code>") == 1
 
 
 def test_reference_is_fetched_when_the_help_opens_not_with_the_page(visitor):
@@ -216,3 +243,15 @@ def test_huge_request_body_is_refused(visitor):
     response = visitor.post("/", {"expression": "1" * 100_000, "csrfmiddlewaretoken": token})
     assert response.status_code == 400
     assert not Calculation.objects.exists()
+
+
+def test_the_angle_mode_switches_without_javascript(visitor):
+    page = visitor.get("/").content.decode()
+    assert "angles in <strong>radians</strong>" in page
+    token = csrf_from(page)
+    visitor.post("/angle/", {"angle": "deg", "csrfmiddlewaretoken": token})
+    page = visitor.get("/").content.decode()
+    assert "angles in <strong>degrees</strong>" in page
+    visitor.post("/", {"expression": "sin(30)", "csrfmiddlewaretoken": csrf_from(page)})
+    assert Calculation.objects.get().display == "0.5"
+    assert Calculation.objects.get().interpretation == "sin(30°)"

@@ -25,7 +25,7 @@ from .errors import (
     ParseError,
     UnknownNameError,
 )
-from .evaluator import evaluate_tree
+from .evaluator import ANGLE_IN_DEGREES, evaluate_tree
 from .formats import present_value
 from .functions import CONSTANT_VALUES, CONSTANTS, FUNCTIONS
 from .interpret import interpret, interpretation_differs, unit_names
@@ -71,7 +71,7 @@ class Reading:
     every stored line, but a live preview or the CLI often never does.
     """
 
-    __slots__ = ("text", "tree", "format", "_interpretation", "_differs", "_unit_names")
+    __slots__ = ("text", "tree", "format", "_interpretations", "_differs", "_unit_names")
 
     def __init__(self, text: str, tree: Node) -> None:
         self.text = text
@@ -81,8 +81,9 @@ class Reading:
         self.format = (
             top.target.format if type(top) is Convert and type(top.target) is FormatTarget else None
         )
-        self._interpretation: str | None = None
-        self._differs: bool | None = None
+        # One reading per angle mode (radians: False, degrees: True), each computed once.
+        self._interpretations: dict[bool, str] = {}
+        self._differs: dict[bool, bool] = {}
         self._unit_names: frozenset[str] | None = None
 
     @property
@@ -94,15 +95,23 @@ class Reading:
 
     @property
     def interpretation(self) -> str:
-        if self._interpretation is None:
-            self._interpretation = interpret(self.tree)
-        return self._interpretation
+        return self.interpretation_in(degrees=False)
 
     @property
     def differs(self) -> bool:
-        if self._differs is None:
-            self._differs = interpretation_differs(self.text, self.interpretation)
-        return self._differs
+        return self.differs_in(degrees=False)
+
+    def interpretation_in(self, degrees: bool) -> str:
+        """The reading when plain angles are taken in degrees (or radians)."""
+        if degrees not in self._interpretations:
+            self._interpretations[degrees] = interpret(self.tree, degrees)
+        return self._interpretations[degrees]
+
+    def differs_in(self, degrees: bool) -> bool:
+        if degrees not in self._differs:
+            reading = self.interpretation_in(degrees)
+            self._differs[degrees] = interpretation_differs(self.text, reading)
+        return self._differs[degrees]
 
 
 @dataclass(slots=True)
@@ -128,6 +137,7 @@ class Result:
     number: Value | None = None
     format: str | None = None
     shadowed: tuple[str, ...] = ()
+    degrees: bool = False  # the session took plain angles in degrees
 
     @property
     def stored(self) -> str | None:
@@ -141,12 +151,15 @@ class Result:
         if self.shadowed:
             names = ", ".join(self.shadowed)
             verb = "is your variable" if len(self.shadowed) == 1 else "are your variables"
-            return f"{self.reading.interpretation}   ({names} {verb}, not the unit)"
-        return self.reading.interpretation
+            reading = self.reading.interpretation_in(self.degrees)
+            return f"{reading}   ({names} {verb}, not the unit)"
+        return self.reading.interpretation_in(self.degrees)
 
     @property
     def interpretation_differs(self) -> bool:
-        return False if self.reading is None else bool(self.shadowed) or self.reading.differs
+        if self.reading is None:
+            return False
+        return bool(self.shadowed) or self.reading.differs_in(self.degrees)
 
 
 class Session:
@@ -157,11 +170,18 @@ class Session:
     and rebuilt with load_value.
     """
 
-    __slots__ = ("ans", "variables")  # one per open socket: keep it small
+    __slots__ = ("ans", "variables", "degrees")  # one per open socket: keep it small
 
-    def __init__(self, variables: dict[str, Value] | None = None, ans: Value | None = None):
+    def __init__(
+        self,
+        variables: dict[str, Value] | None = None,
+        ans: Value | None = None,
+        degrees: bool = False,
+    ):
         self.variables: dict[str, Value] = dict(variables or {})
         self.ans: Value | None = ans
+        # Plain numbers given to sin, cos and tan are in degrees (else radians).
+        self.degrees = degrees
 
     def lookup(self, name: str) -> Value | None:
         """The value of a constant, a variable or `ans`, or None when it is not defined."""
@@ -189,6 +209,7 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
             text=str(text), ok=False, error=CalcError("the input must be text", Span(0, 0))
         )
     reading = None
+    angle_mode = ANGLE_IN_DEGREES.set(session.degrees)
     try:
         with localcontext(WORK_CONTEXT):
             reading = _parsed(text)
@@ -199,6 +220,8 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
         return _failure(text, error, reading)
     except Exception as exception:  # noqa: BLE001 — the caller must never see a traceback
         return _failure(text, CalcError(f"internal error ({type(exception).__name__})"), reading)
+    finally:
+        ANGLE_IN_DEGREES.reset(angle_mode)
     assigned = tree.target.name if type(tree) is Assign else None
     shadowed: tuple[str, ...] = ()
     variables = session.variables
@@ -207,7 +230,17 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
     if commit:
         session.remember(value, assigned)
     return Result(
-        text, True, decimal, display, assigned, None, reading, value, reading.format, shadowed
+        text,
+        True,
+        decimal,
+        display,
+        assigned,
+        None,
+        reading,
+        value,
+        reading.format,
+        shadowed,
+        session.degrees,
     )
 
 

@@ -7,6 +7,7 @@ direct path, and only an operation with a quantity on either side goes through q
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from . import formats, nodes, quantities
 from .arithmetic import (
@@ -106,8 +107,17 @@ def _hint(name: str, lookup: Lookup) -> str:
     return unit_hint(name, _KNOWN_NAMES)
 
 
+# Whether a plain number given to sin, cos or tan is in degrees (the session's angle mode, set by
+# evaluate() for the line it evaluates); an angle with a unit (30°, 1 rad) is what it says.
+ANGLE_IN_DEGREES: ContextVar[bool] = ContextVar("angle_in_degrees", default=False)
+_OF_ANGLE = frozenset(["sin", "cos", "tan"])
+_DEGREE = single("deg")
+
+
 def _call(node: nodes.Call, lookup: Lookup) -> Value:
     args = [_EVALUATORS[type(arg)](arg, lookup) for arg in node.args]
+    if node.name in _OF_ANGLE and ANGLE_IN_DEGREES.get():
+        args = [arg if type(arg) is _Quantity else Quantity(arg, _DEGREE) for arg in args]
     try:
         for arg in args:
             if type(arg) is _Quantity:

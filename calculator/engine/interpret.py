@@ -7,20 +7,37 @@ that whatever precedes an operator following `/` or `mod` is grouped (`6/2(1+2)`
 `(6 / 2) × (1 + 2)`); powers show their right-associativity (`2^(3^2)`); signs show they bind
 looser than `^` and `!` (`-(2^2)`, `-(3!)`). A number's units read as a product (`60 km/h` →
 `60 × km / h`), parenthesized where it is not first (`d / (2 × h)`); `100 + 10%` reads
-`100 × (1 + 10%)`; a conversion reads `… to m/s`.
+`100 × (1 + 10%)`; a conversion reads `… to m/s`. A trigonometric function of a plain number
+says what the number is taken in: radians (`sin(30)` → `sin(30 rad)`), or degrees in a session
+that reads angles in degrees (`sin(30°)`).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from . import nodes
+from .functions import CONSTANT_VALUES
 from .units import UNIT_NAMES
 
 _ATOMS = (nodes.Number, nodes.Name, nodes.Call)
 _UNARY = (nodes.Prefix, nodes.Postfix)
 
 
-def interpret(node: nodes.Node) -> str:
-    return _RENDERERS[type(node)](node)
+# Whether the reading being rendered takes a plain angle in degrees (set by interpret()).
+_DEGREES: ContextVar[bool] = ContextVar("interpret_degrees", default=False)
+
+
+def interpret(node: nodes.Node, degrees: bool | None = None) -> str:
+    """The reading of `node`; `degrees` when plain numbers given to sin, cos and tan are taken
+    in degrees (None, in a nested call: as the reading around it)."""
+    if degrees is None:
+        return _RENDERERS[type(node)](node)
+    token = _DEGREES.set(degrees)
+    try:
+        return _RENDERERS[type(node)](node)
+    finally:
+        _DEGREES.reset(token)
 
 
 def interpretation_differs(text: str, interpretation: str) -> bool:
@@ -66,8 +83,35 @@ def _name(node: nodes.Name) -> str:
     return node.text
 
 
+# Functions of an angle: a plain number is taken in radians (or the session's degrees), which
+# `sin(30)` does not say.
+_OF_ANGLE = frozenset(["sin", "cos", "tan"])
+
+
 def _call(node: nodes.Call) -> str:
+    if node.name in _OF_ANGLE and len(node.args) == 1 and _plain(node.args[0]):
+        unit = "°" if _DEGREES.get() else " rad"
+        return f"{node.name}({_operand(node.args[0])}{unit})"
     return f"{node.name}({', '.join(interpret(arg) for arg in node.args)})"
+
+
+def _plain(node: nodes.Node) -> bool:
+    """Whether a subtree is a plain number for certain, whatever the session holds: numbers and
+    constants only (a variable may hold an angle, `x = 30°`; a unit makes it a quantity)."""
+    kind = type(node)
+    if kind is nodes.Number:
+        return True
+    if kind is nodes.Name:
+        return node.name in CONSTANT_VALUES
+    if kind is nodes.Call:
+        return all(_plain(arg) for arg in node.args)
+    if kind in _UNARY:
+        return _plain(node.operand)
+    if kind is nodes.Power:
+        return all(_plain(operand) for operand in node.operands)
+    if kind is nodes.Chain:
+        return _plain(node.first) and all(_plain(operand) for _, operand in node.rest)
+    return False
 
 
 def _prefix(node: nodes.Prefix) -> str:

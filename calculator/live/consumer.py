@@ -6,7 +6,6 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from urllib.parse import parse_qs
 
@@ -17,19 +16,20 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import render, services
+from calculator import keys, render, services
 from calculator.live import admission, fanout, protocol
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
 
 log = logging.getLogger(__name__)
 
+# A preview is debounced by 250 ms: lines entered faster than that leave a few inputs whose late
+# previews must be ignored.
+SUBMITTED_KEYS_KEPT = 4
+
 # Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
 # are sent the whole transcript when it is back (calc_rejoined).
 FANOUT_DOWN = "Stored. Your other tabs will show it when their connection is back."
-
-# Names each input the server renders, process-wide, so previews from replaced inputs are known.
-_field_tokens = itertools.count(1)
 
 
 def csrf_token_for(scope: dict) -> str:
@@ -39,6 +39,18 @@ def csrf_token_for(scope: dict) -> str:
     if cookie:
         request.META["CSRF_COOKIE"] = cookie
     return get_token(request)
+
+
+@database_sync_to_async
+def session_reads_degrees(session) -> bool:
+    return services.reads_degrees(session)
+
+
+@database_sync_to_async
+def store_angle_mode(session, degrees: bool) -> None:
+    """Keep the angle mode with the browser session, as the no-JS form does."""
+    session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
+    session.save()
 
 
 @database_sync_to_async
@@ -60,8 +72,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # The admission that counted this socket in (it counts it out), and the client's address.
     admitted_by: admission.Admission | None = None
     address: str | None = None
-    # The input this socket last rendered; None until then (the page's own input counts).
-    field_token: str | None = None
+    # The keys of the inputs this socket last had submitted: their late previews are stale.
+    submitted_keys: tuple[str, ...] = ()
 
     @property
     def log_prefix(self) -> str:
@@ -151,31 +163,34 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         await self.handlers[frame.action](self, frame)
 
-    def new_field_token(self) -> str:
-        self.field_token = str(next(_field_tokens))
-        return self.field_token
-
     async def submit(self, frame: Frame) -> None:
+        # The input submitted is already replaced in the page (by an empty one from the browser's
+        # cache): the answer leaves the field alone, so nothing typed since is lost.
+        if frame.field:
+            self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], frame.field)
         if not frame.expression.strip():
-            await self.send(render.submitted(self.new_field_token()))
+            await self.send(render.submitted())
             return
         try:
-            row = await services.asubmit(self.tab, frame.expression)
+            row, new = await services.asubmit(self.tab, frame.expression, frame.field)
         except services.NotStored:
             log.exception("store-failed %s", self.log_prefix)
             await self.send(
-                render.field(frame.expression, self.new_field_token())
+                render.field(frame.expression, frame.field or keys.new())
                 + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
             )
             return
+        if not new:
+            await self.send(render.submitted())  # sent again: shown already, nothing changes
+            return
         html = render.appended(row)
-        await self.send(html + render.submitted(self.new_field_token()))
+        await self.send(html + render.submitted())
         if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
             await self.send(render.notice(FANOUT_DOWN))
 
     async def preview(self, frame: Frame) -> None:
-        if self.field_token is not None and frame.field != self.field_token:
-            return  # from an input already replaced (a debounce that fired after Enter)
+        if frame.field and frame.field in self.submitted_keys:
+            return  # from an input already submitted (a debounce that fired after Enter)
         await self.send(render.preview(services.preview(self.tab, frame.expression)))
 
     async def recall(self, frame: Frame) -> None:
@@ -183,7 +198,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if expression is None:
             await self.send(render.notice("That entry no longer exists."))
             return
-        await self.send(render.field(expression, self.new_field_token()))
+        await self.send(render.field(expression, keys.new()))
 
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)
@@ -201,7 +216,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             return
         # Rebuilt now, not when the event comes back: a line sent right after the delete must
         # already see the `ans` and variables of the rows left.
-        self.tab.session = await services.aload_session(self.session_key)
+        self.tab.session = await services.aload_session(self.session_key, self.tab.session.degrees)
         await fanout.deleted(
             self.channel_layer, self.session_key, frame.entry_id, last_id, self.channel_name
         )
@@ -216,6 +231,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         for message in render.searched(entries, query, csrf_token_for(self.scope)):
             await self.send(message)
 
+    async def angle(self, frame: Frame) -> None:
+        await store_angle_mode(self.scope["session"], frame.degrees)
+        await self.calc_angle({"origin": "", "degrees": frame.degrees})
+        await fanout.angle_changed(
+            self.channel_layer, self.session_key, frame.degrees, self.channel_name
+        )
+
     handlers = {
         Action.SUBMIT: submit,
         Action.PREVIEW: preview,
@@ -223,6 +245,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         Action.CLEAR: clear,
         Action.DELETE: delete,
         Action.SEARCH: search,
+        Action.ANGLE: angle,
     }
 
     def url_parameter(self, name: str) -> str:
@@ -239,10 +262,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         `missed_after`: the tab may have missed the broadcasts of rows after this id, and gets
         them all (up to a page's worth), however many that is."""
         limit = settings.CALC_CONNECT_ENTRIES
+        degrees = await session_reads_degrees(self.scope["session"])
         if missed_after is None:
-            self.tab, snapshot = await services.aopen_tab(self.session_key, limit)
+            self.tab, snapshot = await services.aopen_tab(self.session_key, limit, degrees)
         else:
-            self.tab, snapshot = await services.areopen_tab(self.session_key, limit, missed_after)
+            self.tab, snapshot = await services.areopen_tab(
+                self.session_key, limit, missed_after, degrees
+            )
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
             return
@@ -272,8 +298,17 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if self.tab is None:
             return
         if event["origin"] != self.channel_name:
-            self.tab.session = await services.aload_session(self.session_key)
+            self.tab.session = await services.aload_session(
+                self.session_key, self.tab.session.degrees
+            )
         await self.send(event["html"])
+
+    async def calc_angle(self, event: dict) -> None:
+        """The session's angle mode changed (here, in another tab, or by a form post)."""
+        if event["origin"] == self.channel_name or self.tab is None:
+            return
+        self.tab.session.degrees = event["degrees"]
+        await self.send(render.angle_form(event["degrees"], csrf_token_for(self.scope)))
 
     async def calc_cleared(self, event: dict) -> None:
         """The session's transcript was cleared: no reload, the event carries the empty one."""

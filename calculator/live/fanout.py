@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 ENTRY = "calc.entry"
 CLEARED = "calc.cleared"
 DELETED = "calc.deleted"
+ANGLE = "calc.angle"
 
 
 def group(session_key: str) -> str:
@@ -82,6 +83,12 @@ async def deleted(layer, session_key: str, entry_id: int, last_id: int, origin: 
     return await _publish(layer, group(session_key), deleted_event(entry_id, last_id, origin))
 
 
+async def angle_changed(layer, session_key: str, degrees: bool, origin: str = "") -> bool:
+    """The session's angle mode changed: its tabs evaluate and show the new one."""
+    event = {"type": ANGLE, "origin": origin, "degrees": degrees}
+    return await _publish(layer, group(session_key), event)
+
+
 async def _publish(layer, name: str, event: dict) -> bool:
     try:
         await layer.group_send(name, event)
@@ -94,6 +101,10 @@ async def _publish(layer, name: str, event: dict) -> bool:
 def publish_entry(row: Calculation) -> bool:
     """From synchronous code (a form post): tell the session's open tabs about a stored row."""
     return async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
+
+
+def publish_angle(session_key: str, degrees: bool) -> bool:
+    return async_to_sync(angle_changed)(get_channel_layer(), session_key, degrees)
 
 
 def publish_cleared(session_key: str, cleared_id: int) -> bool:

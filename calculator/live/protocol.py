@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 
+from calculator import keys
+
 # The form's input caps expressions at 1,000 characters; with htmx's headers and the CSRF
 # token a genuine frame stays under 2 KiB. Larger frames are refused before any JSON is parsed
 # (and daphne refuses anything over 64 KiB at the socket: bin/serve).
@@ -19,9 +21,10 @@ MAX_FRAME_BYTES = 4096
 FORM_ID = "calc-form"
 INPUT_ID = "expression"
 CLEAR_FORM_ID = "clear-form"
+ANGLE_FORM_ID = "angle-form"
 
 KNOWN_FIELDS = frozenset(
-    {"expression", "field", "recall", "remove", "q", "csrfmiddlewaretoken", "HEADERS"}
+    {"expression", "field", "recall", "remove", "q", "angle", "csrfmiddlewaretoken", "HEADERS"}
 )
 # A search longer than this is refused (the input caps it at services.MAX_QUERY_LENGTH).
 MAX_QUERY_CHARS = 200
@@ -34,6 +37,7 @@ class Action(Enum):
     CLEAR = "clear"
     DELETE = "delete"
     SEARCH = "search"
+    ANGLE = "angle"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Frame:
     # Which rendering of the input sent a preview: a debounced preview can fire from an input
     # the server has already replaced (after Enter), and must then be ignored.
     field: str = ""
+    # The angle mode chosen (ANGLE): plain numbers given to sin, cos and tan are in degrees.
+    degrees: bool = False
 
 
 class FrameError(ValueError):
@@ -84,13 +90,18 @@ def parse_frame(text: str) -> Frame:
         return Frame(Action.SEARCH, query=query)
     if trigger == CLEAR_FORM_ID:
         return Frame(Action.CLEAR)
+    if trigger == ANGLE_FORM_ID:
+        if data.get("angle") not in ("deg", "rad"):
+            raise FrameError("angle must be deg or rad")
+        return Frame(Action.ANGLE, degrees=data["angle"] == "deg")
     if trigger not in (FORM_ID, INPUT_ID):
         raise FrameError("message names no known action")
     expression = data.get("expression")
     if not isinstance(expression, str):
         raise FrameError("expression must be a string")
     field = data.get("field", "")
-    if not isinstance(field, str) or len(field) > 32:
+    # The key of the input that sent the frame (calculator/keys.py): it names URLs and rows.
+    if not isinstance(field, str) or (field and not keys.PATTERN.fullmatch(field)):
         raise FrameError("field must be a short string")
     action = Action.SUBMIT if trigger == FORM_ID else Action.PREVIEW
     return Frame(action, expression=expression, field=field)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from calculator import render, services
+from calculator import keys, render, services
 from calculator.live import fanout
 from calculator.web import downloads
 
@@ -36,8 +36,15 @@ def session_key_of(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     session_key = session_key_of(request)
     if request.method == "POST":
-        row = services.submit(session_key, request.POST.get("expression", ""))
-        fanout.publish_entry(row)
+        key = request.POST.get("field", "")
+        row, new = services.submit_once(
+            session_key,
+            request.POST.get("expression", ""),
+            key if keys.PATTERN.fullmatch(key) else "",
+            services.reads_degrees(request.session),
+        )
+        if new:
+            fanout.publish_entry(row)
         return redirect("calculator:index")
     expression = ""
     recall = entry_id_of(request.GET.get("recall", ""))
@@ -48,8 +55,30 @@ def index(request: HttpRequest) -> HttpResponse:
     found = services.search(session_key, query) if query else None
     shares = services.shares(session_key)
     sharing = "sharing" in request.GET
-    context = render.page_context(snapshot, expression, query, found, shares, sharing)
+    degrees = services.reads_degrees(request.session)
+    context = render.page_context(
+        snapshot, keys.new(), expression, degrees, query, found, shares, sharing
+    )
     return render_page(request, render.PAGE, context)
+
+
+@require_GET
+@cache_control(max_age=86400, private=True)
+def next_field(request: HttpRequest, key: str) -> HttpResponse:
+    """The empty input that follows the input `key` once it is submitted, with a key of its own.
+    Fetched before it is needed (calculator/keys.py), so on Enter the browser's cache answers at
+    once, offline too."""
+    return HttpResponse(render.next_field(keys.following(key)))
+
+
+@require_POST
+def angle(request: HttpRequest) -> HttpResponse:
+    """Switch the session's angle mode (the no-JS form; with htmx the socket does it)."""
+    session_key = session_key_of(request)
+    degrees = request.POST.get("angle") == "deg"
+    request.session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
+    fanout.publish_angle(session_key, degrees)
+    return redirect("calculator:index")
 
 
 @require_POST
@@ -125,6 +154,13 @@ def offline(request: HttpRequest) -> HttpResponse:
         f"{render.PAGE}#status",
         {"offline": True, **render.status_context("reconnecting")},
     )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def queued(request: HttpRequest) -> HttpResponse:
+    """What Enter says while offline, cacheable like the offline status (and fetched with it)."""
+    return HttpResponse(render.queued_notice())
 
 
 @require_GET

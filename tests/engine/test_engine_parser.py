@@ -48,6 +48,13 @@ CASES = [
     ("min(2, 3)", "min(2, 3)"),
     ("∛27", "∛27"),
     ("sin(30°)", "sin(30°)"),
+    # A plain number given to sin, cos or tan is in radians, and the reading says so.
+    ("sin(30)", "sin(30 rad)"),
+    ("cos(pi/3)", "cos((pi / 3) rad)"),
+    ("tan(-1)", "tan(-1 rad)"),
+    ("sin(asin(1))", "sin(asin(1) rad)"),
+    ("sin(x)", "sin(x)"),  # x may hold an angle (x = 30°)
+    ("sin(2x)", "sin(2 × x)"),
     ("2 * 30 °", "2 × (30°)"),
     ("2x", "2 × x"),
     ("x y", "x × y"),
@@ -93,6 +100,7 @@ def test_interpretation(text, interpretation):
         ("2 × 3 − x", True),
         ("3 ÷ 4 − 1 + x·2", True),
         ("2 × 3 ÷ x", False),
+        ("sin(30)", True),
     ],
 )
 def test_interpretation_differs(text, differs):

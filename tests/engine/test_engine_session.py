@@ -123,9 +123,32 @@ def test_implicit_multiplication_with_variables():
 
 def test_interpretation_is_computed_when_first_read():
     result = evaluate("6/2(1+2)", Session())
-    assert result.reading is not None and result.reading._interpretation is None
+    assert result.reading is not None and result.reading._interpretations == {}
     assert result.interpretation == "(6 / 2) × (1 + 2)"
     assert result.interpretation_differs is True
+
+
+@pytest.mark.parametrize(
+    ("line", "degrees", "display", "reading"),
+    [
+        ("sin(30)", False, "-0.988031624092862", "sin(30 rad)"),
+        ("sin(30)", True, "0.5", "sin(30°)"),
+        ("cos(60) + tan(45)", True, "1.5", "cos(60°) + tan(45°)"),
+        ("sin(30°)", False, "0.5", "sin(30°)"),
+        ("sin(pi rad)", True, "0", "sin(pi × rad)"),  # a unit says what it is in either mode
+        ("asin(1)", True, "1.5707963267949", "asin(1)"),  # inverse functions answer in radians
+    ],
+)
+def test_a_session_reads_plain_angles_in_its_angle_mode(line, degrees, display, reading):
+    result = evaluate(line, Session(degrees=degrees))
+    assert (result.display, result.interpretation) == (display, reading)
+
+
+def test_the_same_line_reads_differently_in_each_mode_from_one_parse():
+    radians = evaluate("sin(90)", Session())
+    degrees = evaluate("sin(90)", Session(degrees=True))
+    assert radians.reading is degrees.reading  # one cached parse serves both
+    assert (radians.interpretation, degrees.interpretation) == ("sin(90 rad)", "sin(90°)")
 
 
 def test_tiny_sine_keeps_its_relative_precision():
