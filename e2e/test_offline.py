@@ -37,7 +37,7 @@ def test_enter_pressed_three_times_while_offline_enters_the_line_once(
     restarted = DaphneServer(own_server.env, port=own_server.port).start()
     try:
         expect(status).to_have_text("live", timeout=RECONNECT_TIMEOUT)
-        entries = page.locator("#transcript > li.entry .entry__recall code")
+        entries = page.locator("#transcript > li.entry .entry__expression")
         expect(entries).to_have_text(["1+1", "2+2"])
         expect(page.locator("#notice")).to_be_empty()
         expect(page.locator("#preview")).to_be_empty()
@@ -62,7 +62,7 @@ def test_the_same_input_sent_again_is_entered_once(page: Page, own_server: Daphn
     expect(field).to_have_value("2+2")
     restarted = DaphneServer(own_server.env, port=own_server.port).start()
     try:
-        entries = page.locator("#transcript > li.entry .entry__recall code")
+        entries = page.locator("#transcript > li.entry .entry__expression")
         expect(entries).to_have_text(["2+2"], timeout=RECONNECT_TIMEOUT)
         page.unroute(re.compile(r"/field/"))
         field.fill("3+3")  # answered after the queued frames: they have all been handled

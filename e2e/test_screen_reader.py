@@ -33,8 +33,8 @@ def test_an_entry_reads_as_expression_equals_result_in_one_live_region(page: Pag
     expect(entry).to_match_aria_snapshot(
         """
         - listitem:
-          - button "6/2(1+2)"
-          - paragraph: equals 9
+          - code: 6/2(1+2)
+          - text: equals 9
           - paragraph:
             - text: read as
         """

@@ -24,7 +24,7 @@ def slow_url(server: DaphneServer) -> Iterator[str]:
 
 
 def entries(page: Page):
-    return page.locator("#transcript > li.entry .entry__recall code")
+    return page.locator("#transcript > li.entry .entry__expression")
 
 
 @pytest.mark.parametrize("attempt", range(3))

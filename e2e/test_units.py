@@ -18,7 +18,7 @@ def test_typing_a_conversion_shows_the_preview_then_the_entry(page: Page) -> Non
     field.press("Enter")
     expect(entries).to_have_count(1)
     entry = entries.first
-    expect(entry.locator(".entry__recall code")).to_have_text("60 km/h to m/s")
+    expect(entry.locator(".entry__expression")).to_have_text("60 km/h to m/s")
     expect(entry.locator(".entry__result output")).to_have_text("16.6666666666667 m/s")
     expect(entry.locator(".entry__reading")).to_contain_text("60 × km / h to m/s")
     expect(field).to_have_value("")
