@@ -84,5 +84,6 @@ async def submit(ws: ClientConnection, expression: str) -> str:
 
 
 def result_of(message: str) -> str:
+    """The first result in a message, as text: digit groups are elements, so tags go."""
     match = OUTPUT.search(message)
-    return match.group(1) if match else ""
+    return re.sub(r"<[^>]+>", "", match.group(1)) if match else ""

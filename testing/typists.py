@@ -30,7 +30,7 @@ OTHER_TAB_GRACE = 3.0
 # A person presses Enter again this long after a "Not stored" notice.
 RETRY_PAUSE = 0.5
 NOT_STORED = "Not stored"
-CODE = re.compile(r"<code>(.*?)</code>", re.S)
+CODE = re.compile(r'<code class="entry__expression">(.*?)</code>', re.S)
 NOTICE = re.compile(r'<p id="notice"[^>]*>(.*?)</p>', re.S)
 
 
@@ -139,11 +139,12 @@ class Typist:
                 attempt += 1
                 continue
             try:
-                # A preview is answered after the snapshot: everything before it is the snapshot.
+                # A preview is answered after the snapshot: everything up to its value (`= 1`;
+                # the snapshot's own preview is blank) is the snapshot.
                 await ws.send(client.preview_frame("1"))
                 transcript = []
-                while 'id="preview"' not in (message := await asyncio.wait_for(ws.recv(), 10)):
-                    transcript.append(message)
+                while not transcript or "preview__value" not in transcript[-1]:
+                    transcript.append(await asyncio.wait_for(ws.recv(), 10))
                 return ws, "".join(transcript)
             except (WebSocketException, TimeoutError):
                 self.score.close_codes.append(ws.close_code)
@@ -171,7 +172,7 @@ class Typist:
                     await ws.close()
                     self.score.reconnects += 1
                     ws, transcript = await self.connect()
-                    if f"<code>{expression}</code>" in transcript:
+                    if expression in CODE.findall(transcript):
                         self.score.seen_in_snapshot.add(expression)
                         pending = None
                     continue
@@ -197,8 +198,9 @@ class Typist:
             if NOT_STORED in message:
                 self.score.not_stored_notices += 1
                 return None
-            if client.ENTRY_MARK in message and 'id="field"' in message:
-                if f"<code>{expression}</code>" in message:
+            # A submit's own answer carries the blank preview with its entry; a broadcast does not.
+            if client.ENTRY_MARK in message and 'id="preview"' in message:
+                if expression in CODE.findall(message):
                     return client.result_of(message)
             elif client.ENTRY_MARK not in message and (text := notice_text(message)):
                 self.score.other_notices.append(text)
