@@ -17,6 +17,7 @@ from testing import haproxy, postgres, redis, sentinel
 from testing.daphne import DaphneServer, collectstatic, free_port, migrate, server_env
 from testing.haproxy import HAProxy, server_name
 from testing.sentinel import REDIS_SERVER, Node, SentinelSet
+from testing.service import Service
 
 
 def available() -> list[str | None]:
@@ -33,7 +34,7 @@ def redis_config(directory: Path, port: int) -> str:
     )
 
 
-class Cluster:
+class Cluster(Service):
     """`start()` brings up every part and returns once HAProxy sees every process UP."""
 
     def __init__(
@@ -134,9 +135,3 @@ class Cluster:
             self.sentinels.stop()
             self.sentinels = None
         self._dir.cleanup()
-
-    def __enter__(self) -> Cluster:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from testing.service import Service
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
@@ -64,7 +66,7 @@ def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str
     return env
 
 
-class ServerProcess:
+class ServerProcess(Service):
     """A server started by `command` in its own process group; `start()` returns once `/healthz`
     answers, `stop()` sends SIGTERM (then SIGKILL)."""
 
@@ -126,12 +128,6 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 class DaphneServer(ServerProcess):

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from testing.daphne import ROOT, free_port
+from testing.service import Service, stop_process
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
 BACKEND = "daphne"
@@ -72,7 +73,7 @@ def local_config(port: int, admin_socket: Path, ports: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class HAProxy:
+class HAProxy(Service):
     """One haproxy in the foreground on a free port; `start()` returns once every server is UP."""
 
     def __init__(self, ports: list[int], port: int | None = None) -> None:
@@ -179,21 +180,5 @@ class HAProxy:
             return error.code
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._dir.cleanup()
-
-    def __enter__(self) -> HAProxy:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

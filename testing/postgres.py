@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from testing.daphne import free_port
+from testing.service import Service
 
 DATABASE = "calculator"
 
@@ -50,7 +51,7 @@ def available() -> str | None:
     return None
 
 
-class PostgresServer:
+class PostgresServer(Service):
     """One cluster; `start()` returns once it accepts connections and the database exists."""
 
     def __init__(self, port: int | None = None, durable: bool = False) -> None:
@@ -135,13 +136,3 @@ class PostgresServer:
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
-
-    def __enter__(self) -> PostgresServer:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

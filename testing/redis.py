@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from testing.daphne import free_port
+from testing.service import Service, stop_process
 
 REDIS_SERVER = "redis-server"
 
@@ -24,7 +25,7 @@ def available() -> str | None:
     return None
 
 
-class RedisServer:
+class RedisServer(Service):
     """One redis-server; `start()` returns once it answers PING, `stop()` shuts it down."""
 
     def __init__(self, port: int | None = None) -> None:
@@ -91,19 +92,7 @@ class RedisServer:
         return self.process.pid if self.process else None
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout)
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

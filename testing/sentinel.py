@@ -16,6 +16,7 @@ from pathlib import Path
 
 from testing.daphne import free_port
 from testing.redis import REDIS_SERVER
+from testing.service import Service, stop_process
 
 REDIS_SENTINEL = "redis-sentinel"
 MASTER_NAME = "calculator"
@@ -82,12 +83,7 @@ class Node:
             self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process)
 
 
 def redis_config(directory: Path, port: int, primary: int | None = None) -> str:
@@ -114,7 +110,7 @@ def sentinel_config(port: int, primary: int) -> str:
     )
 
 
-class SentinelSet:
+class SentinelSet(Service):
     """Primary + replica + one sentinel (quorum 1; production runs three sentinels)."""
 
     def __init__(self) -> None:
@@ -183,13 +179,3 @@ class SentinelSet:
         for node in (self.sentinel, *self.nodes):
             node.stop()
         self._dir.cleanup()
-
-    def __enter__(self) -> SentinelSet:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
