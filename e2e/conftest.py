@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.browser import BrowserProblems, start_server
 from testing.browser import LAUNCH_OPTIONS
@@ -72,3 +72,16 @@ def own_server(tmp_path: Path) -> Iterator[DaphneServer]:
     server = start_server(tmp_path)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a context with JavaScript off, failing the test on any browser problem."""
+    context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
+    problems = BrowserProblems()
+    problems.watch(context)
+    try:
+        yield context.new_page()
+        problems.assert_none()
+    finally:
+        context.close()

@@ -7,25 +7,12 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.browser import BrowserProblems, calculate, open_calculator
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
-    problems = BrowserProblems()
-    problems.watch(context)
-    try:
-        yield context.new_page()
-        problems.assert_none()
-    finally:
-        context.close()
 
 
 def entries(page: Page):

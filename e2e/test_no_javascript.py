@@ -3,24 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from e2e.browser import BrowserProblems
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, base_url: str) -> Iterator[Page]:
-    context: BrowserContext = browser.new_context(java_script_enabled=False, base_url=base_url)
-    problems = BrowserProblems()
-    problems.watch(context)
-    try:
-        yield context.new_page()
-        problems.assert_none()
-    finally:
-        context.close()
+from playwright.sync_api import Page, expect
 
 
 def submit(page: Page, expression: str) -> None:
