@@ -27,7 +27,7 @@ without them is the minute). `of` follows a percentage only (`15% of 80`).
 
 from __future__ import annotations
 
-from . import nodes
+from . import nodes, quantities
 from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
 from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
@@ -36,7 +36,7 @@ from .numbers import Num, parse_literal
 from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
-from .units import UNIT_NAMES, UnitError, combine, raised, single
+from .units import SINGLE_UNITS, UNIT_NAMES, UnitError, combine, raised
 
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
@@ -237,7 +237,7 @@ class _Parser:
                     Span(start, end),
                 )
             self.pos += 1
-            result = single(value)
+            result = SINGLE_UNITS[value]
         elif kind is _LPAREN:
             self._enter(tokens[self.pos])
             self.pos += 1
@@ -313,18 +313,33 @@ class _Parser:
         return nodes.Power(tuple(operands))
 
     def _measure(self, number: nodes.Number) -> nodes.Node:
-        """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit."""
+        """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit.
+
+        The measure's value is read here when its units make one unit (see quantities.measure),
+        as a target's are: evaluating it is then a lookup, unless a variable shadows a unit.
+        """
         tokens = self.tokens
         rest = []
+        units: list | None = []
         while True:
             kind, value, start, end = tokens[self.pos]
             if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
-                return nodes.Measure(number, tuple(rest)) if rest else number
+                break
             self.pos += 1
             node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
+                if units is not None:
+                    units = _append_power(units, value, node)
+            elif units is not None:
+                units.append(SINGLE_UNITS[value])
             rest.append(("×", node))
+        if not rest:
+            return number
+        measure = nodes.Measure(number, tuple(rest))
+        if units:
+            measure.value = quantities.measure(number.value, units)
+        return measure
 
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
@@ -463,6 +478,23 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+def _append_power(units: list, name: str, power: nodes.Power) -> list | None:
+    """units + [name^n] when the power is a literal integer n the evaluator would apply to the unit
+    as is; None otherwise (`m^0`, `°C^2`, `m^x`: the evaluator decides)."""
+    operands = power.operands
+    if len(operands) != 2 or type(operands[1]) is not nodes.Number:
+        return None
+    exponent = operands[1].value
+    named = SINGLE_UNITS[name]
+    if type(exponent) is not int or not exponent or named.has_offset:
+        return None
+    try:
+        units.append(raised(named, exponent))
+    except UnitError:
+        return None
+    return units
 
 
 def _literal(value: str, text: str, start: int, end: int) -> Num:
