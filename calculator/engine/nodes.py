@@ -108,12 +108,12 @@ class Measure(Chain):
 
     __slots__ = ("names", "value")
 
-    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...]) -> None:
-        super().__init__(first, rest)
-        self.names = tuple(
-            operand.name if type(operand) is Name else operand.operands[0].name
-            for _, operand in rest
-        )
+    def __init__(
+        self, first: Node, rest: tuple[tuple[str, Node], ...], names: tuple[str, ...]
+    ) -> None:
+        self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
+        self.ops_at = ()
+        self.names = names
         self.value = None
 
 

@@ -70,7 +70,16 @@ RESERVED_NAMES = frozenset(["ans", "to", "of"])
 
 def parse(text: str) -> nodes.Node:
     """Parse one calculator line; raises a CalcError subclass with the offending span."""
-    return _Parser(text, scan(text)).line()
+    return parse_line(text)[0]
+
+
+def parse_line(text: str) -> tuple[nodes.Node, frozenset[str]]:
+    """parse(text), and the unit names the line uses as operands (not its target's): a session's
+    variable of one of these names shadows the unit. Noted while parsing, so finding them needs
+    no second walk of the tree."""
+    parser = _Parser(text, scan(text))
+    tree = parser.line()
+    return tree, frozenset(parser.unit_names)
 
 
 class _Parser:
@@ -80,7 +89,7 @@ class _Parser:
     new line, so it avoids attribute lookups and calls where a local variable does the job.
     """
 
-    __slots__ = ("text", "tokens", "pos", "depth", "in_exponent")
+    __slots__ = ("text", "tokens", "pos", "depth", "in_exponent", "unit_names")
 
     def __init__(self, text: str, tokens: list[tuple[TokenKind, str, int, int]]) -> None:
         self.text = text
@@ -88,6 +97,7 @@ class _Parser:
         self.pos = 0
         self.depth = 0
         self.in_exponent = False
+        self.unit_names: list[str] = []
 
     def line(self) -> nodes.Node:
         tokens = self.tokens
@@ -280,6 +290,8 @@ class _Parser:
                 return nodes.Number(int(value), self.text[start:end], start, end)
             if kind is _NAME and value not in ARITY:
                 self.pos = pos + 1
+                if value in UNIT_NAMES:
+                    self.unit_names.append(value)
                 return nodes.Name(value, self.text[start:end], start, end)
         ops = None
         if kind in _PREFIX_OPS:
@@ -320,12 +332,14 @@ class _Parser:
         """
         tokens = self.tokens
         rest = []
+        names = []
         units: list | None = []
         while True:
             kind, value, start, end = tokens[self.pos]
             if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
                 break
             self.pos += 1
+            names.append(value)
             node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
@@ -336,7 +350,8 @@ class _Parser:
             rest.append(("×", node))
         if not rest:
             return number
-        measure = nodes.Measure(number, tuple(rest))
+        self.unit_names += names
+        measure = nodes.Measure(number, tuple(rest), tuple(names))
         if units:
             measure.value = quantities.measure(number.value, units)
         return measure
@@ -361,6 +376,8 @@ class _Parser:
                 node = self.call(value, start, end)
                 pos = self.pos
             else:
+                if value in UNIT_NAMES:
+                    self.unit_names.append(value)
                 node = nodes.Name(value, self.text[start:end], start, end)
         elif kind is _LPAREN:
             self.pos = pos + 1
