@@ -16,7 +16,8 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -79,16 +80,21 @@ def per_call_us(function: Callable[[], object], number: int) -> float:
     return best * 1e6
 
 
-def cpu_us(function: Callable[[], object], number: int) -> float:
-    """Best of five runs, in µs of this thread's CPU time per call: what a call costs a core,
-    steadier than wall time when other processes share the machine (units and pint sections)."""
-    best = math.inf
-    for _ in range(5):
-        start = time.thread_time()
-        for _ in range(number):
-            function()
-        best = min(best, (time.thread_time() - start) / number)
-    return best * 1e6
+def cpu_us(timed: list[tuple[Callable[[], object], int, bool]], rounds: int = 7) -> list[float]:
+    """CPU µs per call of each (function, calls per run, parse cache on) in `timed`: the best of
+    `rounds` runs, the runs interleaved (a, b, c, a, b, c, …) so that a change in the load of the
+    shared machine falls on all of them alike. This thread's CPU time, not wall time: what a call
+    costs a core. The ratios between these figures are what the units and pint sections report."""
+    best = [math.inf] * len(timed)
+    for _ in range(rounds):
+        for index, (function, number, cached) in enumerate(timed):
+            with nullcontext() if cached else parse_cache_disabled():
+                start = time.thread_time()
+                for _ in range(number):
+                    function()
+                elapsed = (time.thread_time() - start) / number
+            best[index] = min(best[index], elapsed)
+    return [seconds * 1e6 for seconds in best]
 
 
 @contextmanager
@@ -211,12 +217,12 @@ def bench_units() -> None:
         result = evaluate(ours, session, commit=False)
         assert result.ok, (ours, result.error)
         assert evaluate(plain, session, commit=False).ok, plain
-        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000)]
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000))
-        times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
+        with_units = partial(evaluate, ours, session, commit=False)
+        without = partial(evaluate, plain, session, commit=False)
+        times = cpu_us(
+            [(with_units, 1000, True), (with_units, 1000, False), (without, 1000, True)]
+            + [(without, 1000, False)]
+        )
         totals = [total + time for total, time in zip(totals, times, strict=True)]
         worst_cached = max(worst_cached, (times[0] / times[2], ours))
         worst_uncached = max(worst_uncached, (times[1] / times[3], ours))
@@ -259,10 +265,8 @@ def bench_pint() -> None:
             return registry.Quantity(Fraction(value), source).to(target)
 
         theirs_value = theirs()
-        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500)]
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500))
-        times.append(cpu_us(theirs, 100))
+        line = partial(evaluate, ours, session, commit=False)
+        times = cpu_us([(line, 500, True), (line, 500, False), (theirs, 100, True)])
         totals = [total + time for total, time in zip(totals, times, strict=True)]
         worst_cached = min(worst_cached, (times[2] / times[0], ours))
         worst_uncached = min(worst_uncached, (times[2] / times[1], ours))
