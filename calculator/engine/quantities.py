@@ -335,20 +335,26 @@ def root(value: Quantity, degree: int) -> Quantity:
     """The degree-th root: `sqrt(16 m^2)` is 4 m, `sqrt(1 ha)` is 100 m; every power of the unit
     (or of its base units) must be a multiple of the degree."""
     _no_offset(value.unit)
-    terms = value.unit.terms
+    rooted, in_base, exponent = _root_of(value.unit, degree)
+    magnitude = in_base_units(value) if in_base else value.magnitude
+    return Quantity(arithmetic.power(magnitude, exponent), rooted)
+
+
+@lru_cache(maxsize=1024)
+def _root_of(value_unit: Unit, degree: int) -> tuple[Unit, bool, Fraction]:
+    """root()'s unit, whether the magnitude goes to base units first, and the exponent 1/degree:
+    all three depend on the unit and the degree alone."""
+    terms = value_unit.terms
     if all(p % degree == 0 for _, p in terms):
-        rooted = unit(tuple((named, p // degree) for named, p in terms))
-        magnitude = value.magnitude
-    elif all(p % degree == 0 for p in value.unit.dimension):
-        rooted = _base_unit(tuple(p // degree for p in value.unit.dimension))
-        magnitude = in_base_units(value)
-    else:
-        # Powers are at most a few dozen: a larger degree is named without its digits.
-        which = f"multiples of {degree}" if degree <= 1000 else "multiples of the degree"
-        raise DimensionError(
-            f"the root of a quantity in {value.unit.text} has no unit (its powers are not {which})"
-        )
-    return Quantity(arithmetic.power(magnitude, Fraction(1, degree)), rooted)
+        return unit(tuple((named, p // degree) for named, p in terms)), False, Fraction(1, degree)
+    if all(p % degree == 0 for p in value_unit.dimension):
+        rooted = _base_unit(tuple(p // degree for p in value_unit.dimension))
+        return rooted, True, Fraction(1, degree)
+    # Powers are at most a few dozen: a larger degree is named without its digits.
+    which = f"multiples of {degree}" if degree <= 1000 else "multiples of the degree"
+    raise DimensionError(
+        f"the root of a quantity in {value_unit.text} has no unit (its powers are not {which})"
+    )
 
 
 def check_plain(name: str, value: Value) -> Num:
