@@ -1,17 +1,19 @@
 """Benchmark: µs per evaluation of our engine against simpleeval on the same expressions.
 
-Run from the repository root: `python bench/engine.py [mix|pathological|units|pint …]` (no
-argument: all four). Prints markdown tables: the fixed mix (our engine with its parse cache, as
+Run from the repository root: `python bench/engine.py [mix|pathological|units|pint|stages …]`
+(no argument: all five). Prints markdown tables: the fixed mix (our engine with its parse cache, as
 the app calls it; with the cache off; with the cache off and the lazily computed interpretation
 read too, as the transcript does; simpleeval in the same run), then the pathological inputs, each
 evaluated uncached, whose goal is ≤ 50 ms; then units: each line with units against the same
 computation written without them (goal ≤ 2× on every row, the worst row shown), and 20
 conversions against pint with a Fraction registry built once (goal: ours ≥ 10× faster), each
-with and without our parse cache (pint keeps its own caches of parsed units either way).
+with and without our parse cache (pint keeps its own caches of parsed units either way); then
+where an uncached line's time goes, stage by stage.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -22,12 +24,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from decimal import localcontext  # noqa: E402
 from fractions import Fraction  # noqa: E402
 
 from simpleeval import DEFAULT_FUNCTIONS, SimpleEval  # noqa: E402
 
 from calculator import engine  # noqa: E402
 from calculator.engine import Session, evaluate  # noqa: E402
+from calculator.engine.evaluator import evaluate_tree  # noqa: E402
+from calculator.engine.formats import present_value  # noqa: E402
+from calculator.engine.numbers import WORK_CONTEXT  # noqa: E402
+from calculator.engine.parser import parse_line  # noqa: E402
+from calculator.engine.tokenizer import scan  # noqa: E402
 
 # (our syntax, simpleeval's syntax) — the same computation in each language.
 MIX = [
@@ -289,15 +297,65 @@ def bench_pint() -> None:
     )
 
 
+def bench_stages() -> None:
+    """Where an uncached line's CPU goes, stage by stage, for the 20 conversions and the unit rows
+    (both of a pair): each stage is the difference between two interleaved timings, so a row's
+    small figures are noisy; the totals are the steadier reading."""
+    session = Session()
+    evaluate("d = 42 km", session)
+    evaluate("d0 = 42", session)
+    print(
+        "| uncached line | scan | parse | evaluate | display | evaluate()'s own work "
+        "| CPU µs in all |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for title, lines in (
+        ("20 conversions", [line for line, *_ in CONVERSIONS]),
+        ("unit rows", [ours for ours, _ in UNIT_PAIRS]),
+        ("their unit-free twins", [plain for _, plain in UNIT_PAIRS]),
+    ):
+        totals = [0.0] * 6
+        for text in lines:
+            line = partial(evaluate, text, session, commit=False)
+            stages = [(stage, 500, True) for stage in _stages(text, session)]
+            times = cpu_us([*stages, (line, 500, False)])
+            row = [times[0]] + [b - a for a, b in itertools.pairwise(times)] + [times[-1]]
+            totals = [total + part for total, part in zip(totals, row, strict=True)]
+            if title != "20 conversions":
+                print(f"| `{text}` | " + " | ".join(f"{part:.1f}" for part in row) + " |")
+        cells = " | ".join(f"**{part:.0f}**" for part in totals)
+        print(f"| **{title}, all** | {cells} |")
+
+
+def _stages(text: str, session: Session) -> list[Callable[[], object]]:
+    """Cumulative stages of evaluate(text) without the parse cache: scan; scan and parse; those
+    and evaluating the tree; those and the display (the last two in the decimal context
+    evaluate() uses)."""
+
+    def parsed():
+        parse_line(text)
+
+    def evaluated():
+        with localcontext(WORK_CONTEXT):
+            evaluate_tree(parse_line(text)[0], session.lookup)
+
+    def shown():
+        with localcontext(WORK_CONTEXT):
+            present_value(evaluate_tree(parse_line(text)[0], session.lookup))
+
+    return [partial(scan, text), parsed, evaluated, shown]
+
+
 SECTIONS = {
     "mix": bench_mix,
     "pathological": bench_pathological,
     "units": bench_units,
     "pint": bench_pint,
+    "stages": bench_stages,
 }
 
 if __name__ == "__main__":
-    # `python bench/engine.py units pint` runs those sections only; no argument runs all four.
+    # `python bench/engine.py units pint` runs those sections only; no argument runs them all.
     for index, name in enumerate(sys.argv[1:] or SECTIONS):
         if index:
             print()
