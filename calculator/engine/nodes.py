@@ -102,7 +102,8 @@ class Measure(Chain):
     """A number and the units right after it, `60 km` or `9.81 m`: a product that binds tighter
     than `/`, so `5 kWh / 2 h` divides by two hours.
 
-    `names` are its unit names; `value` is kept once computed with none of them shadowed by a
+    `names` are its unit names; `value` is its quantity, read by the parser when the units make
+    one unit (quantities.measure), else kept once computed with none of them shadowed by a
     variable (it then depends on the text alone, as the tree does).
     """
 
