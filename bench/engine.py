@@ -1,30 +1,41 @@
 """Benchmark: µs per evaluation of our engine against simpleeval on the same expressions.
 
-Run from the repository root: `python bench/engine.py`. Prints markdown tables: the fixed mix (our
-engine with its parse cache, as the app calls it; with the cache off; with the cache off and the
-lazily computed interpretation read too, as the transcript does; simpleeval in the same run), then
-the pathological inputs, each evaluated uncached, whose goal is ≤ 50 ms; then units: each line
-with units against the same computation written without them (goal ≤ 2×), and 20 conversions
-against pint with a Fraction registry built once (goal: ours ≥ 10× faster).
+Run from the repository root: `python bench/engine.py [mix|pathological|units|pint|stages …]`
+(no argument: all five). Prints markdown tables: the fixed mix (our engine with its parse cache, as
+the app calls it; with the cache off; with the cache off and the lazily computed interpretation
+read too, as the transcript does; simpleeval in the same run), then the pathological inputs, each
+evaluated uncached, whose goal is ≤ 50 ms; then units: each line with units against the same
+computation written without them (goal ≤ 2× on every row, the worst row shown), and 20
+conversions against pint with a Fraction registry built once (goal: ours ≥ 10× faster), each
+with and without our parse cache (pint keeps its own caches of parsed units either way); then
+where an uncached line's time goes, stage by stage.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from decimal import localcontext  # noqa: E402
 from fractions import Fraction  # noqa: E402
 
 from simpleeval import DEFAULT_FUNCTIONS, SimpleEval  # noqa: E402
 
 from calculator import engine  # noqa: E402
 from calculator.engine import Session, evaluate  # noqa: E402
+from calculator.engine.evaluator import evaluate_tree  # noqa: E402
+from calculator.engine.formats import present_value  # noqa: E402
+from calculator.engine.numbers import WORK_CONTEXT  # noqa: E402
+from calculator.engine.parser import parse_line  # noqa: E402
+from calculator.engine.tokenizer import scan  # noqa: E402
 
 # (our syntax, simpleeval's syntax) — the same computation in each language.
 MIX = [
@@ -77,16 +88,21 @@ def per_call_us(function: Callable[[], object], number: int) -> float:
     return best * 1e6
 
 
-def cpu_us(function: Callable[[], object], number: int) -> float:
-    """Best of five runs, in µs of this thread's CPU time per call: what a call costs a core,
-    steadier than wall time when other processes share the machine (units and pint sections)."""
-    best = math.inf
-    for _ in range(5):
-        start = time.thread_time()
-        for _ in range(number):
-            function()
-        best = min(best, (time.thread_time() - start) / number)
-    return best * 1e6
+def cpu_us(timed: list[tuple[Callable[[], object], int, bool]], rounds: int = 7) -> list[float]:
+    """CPU µs per call of each (function, calls per run, parse cache on) in `timed`: the best of
+    `rounds` runs, the runs interleaved (a, b, c, a, b, c, …) so that a change in the load of the
+    shared machine falls on all of them alike. This thread's CPU time, not wall time: what a call
+    costs a core. The ratios between these figures are what the units and pint sections report."""
+    best = [math.inf] * len(timed)
+    for _ in range(rounds):
+        for index, (function, number, cached) in enumerate(timed):
+            with nullcontext() if cached else parse_cache_disabled():
+                start = time.thread_time()
+                for _ in range(number):
+                    function()
+                elapsed = (time.thread_time() - start) / number
+            best[index] = min(best[index], elapsed)
+    return [seconds * 1e6 for seconds in best]
 
 
 @contextmanager
@@ -204,17 +220,20 @@ def bench_units() -> None:
     )
     print("|---|---|---:|---:|---|---:|---:|---:|---:|")
     totals = [0.0, 0.0, 0.0, 0.0]
+    worst_cached = worst_uncached = (0.0, "")
     for ours, plain in UNIT_PAIRS:
         result = evaluate(ours, session, commit=False)
         assert result.ok, (ours, result.error)
         assert evaluate(plain, session, commit=False).ok, plain
-        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000)]
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 2000))
-        times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=plain: evaluate(text, session, commit=False), 2000))
+        with_units = partial(evaluate, ours, session, commit=False)
+        without = partial(evaluate, plain, session, commit=False)
+        times = cpu_us(
+            [(with_units, 1000, True), (with_units, 1000, False), (without, 1000, True)]
+            + [(without, 1000, False)]
+        )
         totals = [total + time for total, time in zip(totals, times, strict=True)]
+        worst_cached = max(worst_cached, (times[0] / times[2], ours))
+        worst_uncached = max(worst_uncached, (times[1] / times[3], ours))
         print(
             f"| `{ours}` | {result.display} | {times[0]:.1f} | {times[1]:.1f} | `{plain}` "
             f"| {times[2]:.1f} | {times[3]:.1f} | {times[0] / times[2]:.2f} "
@@ -225,6 +244,10 @@ def bench_units() -> None:
         f"| **mean** | goal ≤ 2× | **{totals[0] / n:.1f}** | **{totals[1] / n:.1f}** | "
         f"| **{totals[2] / n:.1f}** | **{totals[3] / n:.1f}** | **{totals[0] / totals[2]:.2f}** "
         f"| **{totals[1] / totals[3]:.2f}** |"
+    )
+    print(
+        f"| **worst row** | goal ≤ 2× | | | | | | **{worst_cached[0]:.2f}** "
+        f"(`{worst_cached[1]}`) | **{worst_uncached[0]:.2f}** (`{worst_uncached[1]}`) |"
     )
 
 
@@ -241,6 +264,7 @@ def bench_pint() -> None:
     )
     print("|---|---|---:|---:|---|---:|---:|---:|")
     totals = [0.0, 0.0, 0.0]
+    worst_cached = worst_uncached = (math.inf, "")
     for ours, value, source, target in CONVERSIONS:
         result = evaluate(ours, session, commit=False)
         assert result.ok, (ours, result.error)
@@ -249,11 +273,11 @@ def bench_pint() -> None:
             return registry.Quantity(Fraction(value), source).to(target)
 
         theirs_value = theirs()
-        times = [cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500)]
-        with parse_cache_disabled():
-            times.append(cpu_us(lambda text=ours: evaluate(text, session, commit=False), 500))
-        times.append(cpu_us(theirs, 100))
+        line = partial(evaluate, ours, session, commit=False)
+        times = cpu_us([(line, 500, True), (line, 500, False), (theirs, 100, True)])
         totals = [total + time for total, time in zip(totals, times, strict=True)]
+        worst_cached = min(worst_cached, (times[2] / times[0], ours))
+        worst_uncached = min(worst_uncached, (times[2] / times[1], ours))
         shown = f"{float(theirs_value.magnitude):.15g}"
         print(
             f"| `{ours}` | {result.display} | {times[0]:.1f} | {times[1]:.1f} | {shown} "
@@ -265,15 +289,74 @@ def bench_pint() -> None:
         f"| **{totals[2] / totals[1]:.1f}** |"
     )
     print(
+        f"| **worst row** | | | | | | **{worst_cached[0]:.1f}** (`{worst_cached[1]}`) "
+        f"| **{worst_uncached[0]:.1f}** (`{worst_uncached[1]}`) |"
+    )
+    print(
         f"\npint {pint.__version__}: registry prepared once ({prepared:.0f} ms, not timed above)."
     )
 
 
+def bench_stages() -> None:
+    """Where an uncached line's CPU goes, stage by stage, for the 20 conversions and the unit rows
+    (both of a pair): each stage is the difference between two interleaved timings, so a row's
+    small figures are noisy; the totals are the steadier reading."""
+    session = Session()
+    evaluate("d = 42 km", session)
+    evaluate("d0 = 42", session)
+    print(
+        "| uncached line | scan | parse | evaluate | display | evaluate()'s own work "
+        "| CPU µs in all |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for title, lines in (
+        ("20 conversions", [line for line, *_ in CONVERSIONS]),
+        ("unit rows", [ours for ours, _ in UNIT_PAIRS]),
+        ("their unit-free twins", [plain for _, plain in UNIT_PAIRS]),
+    ):
+        totals = [0.0] * 6
+        for text in lines:
+            line = partial(evaluate, text, session, commit=False)
+            stages = [(stage, 500, True) for stage in _stages(text, session)]
+            times = cpu_us([*stages, (line, 500, False)])
+            row = [times[0]] + [b - a for a, b in itertools.pairwise(times)] + [times[-1]]
+            totals = [total + part for total, part in zip(totals, row, strict=True)]
+            if title != "20 conversions":
+                print(f"| `{text}` | " + " | ".join(f"{part:.1f}" for part in row) + " |")
+        cells = " | ".join(f"**{part:.0f}**" for part in totals)
+        print(f"| **{title}, all** | {cells} |")
+
+
+def _stages(text: str, session: Session) -> list[Callable[[], object]]:
+    """Cumulative stages of evaluate(text) without the parse cache: scan; scan and parse; those
+    and evaluating the tree; those and the display (the last two in the decimal context
+    evaluate() uses)."""
+
+    def parsed():
+        parse_line(text)
+
+    def evaluated():
+        with localcontext(WORK_CONTEXT):
+            evaluate_tree(parse_line(text)[0], session.lookup)
+
+    def shown():
+        with localcontext(WORK_CONTEXT):
+            present_value(evaluate_tree(parse_line(text)[0], session.lookup))
+
+    return [partial(scan, text), parsed, evaluated, shown]
+
+
+SECTIONS = {
+    "mix": bench_mix,
+    "pathological": bench_pathological,
+    "units": bench_units,
+    "pint": bench_pint,
+    "stages": bench_stages,
+}
+
 if __name__ == "__main__":
-    bench_mix()
-    print()
-    bench_pathological()
-    print()
-    bench_units()
-    print()
-    bench_pint()
+    # `python bench/engine.py units pint` runs those sections only; no argument runs them all.
+    for index, name in enumerate(sys.argv[1:] or SECTIONS):
+        if index:
+            print()
+        SECTIONS[name]()

@@ -28,14 +28,14 @@ from .errors import (
 from .evaluator import ANGLE_IN_DEGREES, evaluate_tree
 from .formats import present_value
 from .functions import CONSTANT_VALUES, CONSTANTS, FUNCTIONS
-from .interpret import interpret, interpretation_differs, unit_names
+from .interpret import interpret, interpretation_differs
 from .limits import MAX_EXPRESSION_LENGTH, PARSE_CACHE_SIZE
 from .nodes import Assign, Convert, FormatTarget, Node
 from .numbers import WORK_CONTEXT, Num
-from .parser import parse
+from .parser import parse_line
 from .quantities import Quantity, Value
 from .tokens import Span
-from .units import PREFIX_TEXT, UNIT_GROUPS, UNIT_NAMES
+from .units import PREFIX_TEXT, UNIT_GROUPS
 
 __all__ = [
     "CONSTANTS",
@@ -71,11 +71,13 @@ class Reading:
     every stored line, but a live preview or the CLI often never does.
     """
 
-    __slots__ = ("text", "tree", "format", "_interpretations", "_differs", "_unit_names")
+    __slots__ = ("text", "tree", "unit_names", "format", "_interpretations", "_differs")
 
-    def __init__(self, text: str, tree: Node) -> None:
+    def __init__(self, text: str, tree: Node, unit_names: frozenset[str] = frozenset()) -> None:
         self.text = text
         self.tree = tree
+        # The names in the line that are units (a session's variable may shadow them).
+        self.unit_names = unit_names
         # The `to` format of the line (hex, frac, …), or None: it changes the display only.
         top = tree.value if type(tree) is Assign else tree
         self.format = (
@@ -84,14 +86,6 @@ class Reading:
         # One reading per angle mode (radians: False, degrees: True), each computed once.
         self._interpretations: dict[bool, str] = {}
         self._differs: dict[bool, bool] = {}
-        self._unit_names: frozenset[str] | None = None
-
-    @property
-    def unit_names(self) -> frozenset[str]:
-        """The names in the line that are units (a session's variable may shadow them)."""
-        if self._unit_names is None:
-            self._unit_names = unit_names(self.tree)
-        return self._unit_names
 
     @property
     def interpretation(self) -> str:
@@ -225,7 +219,7 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
     assigned = tree.target.name if type(tree) is Assign else None
     shadowed: tuple[str, ...] = ()
     variables = session.variables
-    if variables and not UNIT_NAMES.isdisjoint(variables):
+    if reading.unit_names and variables:
         shadowed = tuple(sorted(name for name in reading.unit_names if name in variables))
     if commit:
         session.remember(value, assigned)
@@ -252,7 +246,7 @@ def display_stored(text: str) -> str:
 
 def _read(text: str) -> Reading:
     """The tree of a line; it depends on the text alone, so it is cached."""
-    return Reading(text, parse(text))
+    return Reading(text, *parse_line(text))
 
 
 # Trees are never changed after parsing, so one tree (and its interpretation, once computed) can

@@ -179,7 +179,8 @@ def _rational_power(base: int | Fraction, exponent: Fraction) -> Num:
     if q <= MAX_EXACT_ROOT_DEGREE:
         root = exact_root(abs(base), q)
         if root is not None:
-            return multiply(sign, _integer_power(root, p))
+            # A root is no larger than its exact radicand: to the power 1 it is itself.
+            return multiply(sign, root if p == 1 else _integer_power(root, p))
     return multiply(sign, _decimal_power(to_decimal(abs(base)), to_decimal(exponent)))
 
 

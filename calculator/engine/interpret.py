@@ -18,7 +18,6 @@ from contextvars import ContextVar
 
 from . import nodes
 from .functions import CONSTANT_VALUES
-from .units import UNIT_NAMES
 
 _ATOMS = (nodes.Number, nodes.Name, nodes.Call)
 _UNARY = (nodes.Prefix, nodes.Postfix)
@@ -159,30 +158,6 @@ def _convert(node: nodes.Convert) -> str:
     target = node.target
     shown = target.unit.text if type(target) is nodes.UnitTarget else target.text
     return f"{interpret(node.value)} to {shown}"
-
-
-def unit_names(node: nodes.Node) -> frozenset[str]:
-    """The names in a tree that are units (targets aside: those are always units)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is nodes.Name:
-            if node.name in UNIT_NAMES:
-                found.add(node.name)
-        elif kind is nodes.Chain or kind is nodes.Measure:
-            stack.append(node.first)
-            stack.extend(operand for _, operand in node.rest)
-        elif kind is nodes.Call:
-            stack.extend(node.args)
-        elif kind is nodes.Prefix or kind is nodes.Postfix:
-            stack.append(node.operand)
-        elif kind is nodes.Power:
-            stack.extend(node.operands)
-        elif kind is nodes.Assign or kind is nodes.Convert:
-            stack.append(node.value)
-    return frozenset(found)
 
 
 def _assign(node: nodes.Assign) -> str:

@@ -102,18 +102,19 @@ class Measure(Chain):
     """A number and the units right after it, `60 km` or `9.81 m`: a product that binds tighter
     than `/`, so `5 kWh / 2 h` divides by two hours.
 
-    `names` are its unit names; `value` is kept once computed with none of them shadowed by a
+    `names` are its unit names; `value` is its quantity, read by the parser when the units make
+    one unit (quantities.measure), else kept once computed with none of them shadowed by a
     variable (it then depends on the text alone, as the tree does).
     """
 
     __slots__ = ("names", "value")
 
-    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...]) -> None:
-        super().__init__(first, rest)
-        self.names = tuple(
-            operand.name if type(operand) is Name else operand.operands[0].name
-            for _, operand in rest
-        )
+    def __init__(
+        self, first: Node, rest: tuple[tuple[str, Node], ...], names: tuple[str, ...]
+    ) -> None:
+        self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
+        self.ops_at = ()
+        self.names = names
         self.value = None
 
 

@@ -27,7 +27,7 @@ without them is the minute). `of` follows a percentage only (`15% of 80`).
 
 from __future__ import annotations
 
-from . import nodes
+from . import nodes, quantities
 from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
 from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
@@ -36,7 +36,7 @@ from .numbers import Num, parse_literal
 from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
-from .units import UNIT_NAMES, UnitError, combine, raised, single
+from .units import SINGLE_UNITS, UNIT_NAMES, UnitError, combine, raised
 
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
@@ -70,7 +70,16 @@ RESERVED_NAMES = frozenset(["ans", "to", "of"])
 
 def parse(text: str) -> nodes.Node:
     """Parse one calculator line; raises a CalcError subclass with the offending span."""
-    return _Parser(text, scan(text)).line()
+    return parse_line(text)[0]
+
+
+def parse_line(text: str) -> tuple[nodes.Node, frozenset[str]]:
+    """parse(text), and the unit names the line uses as operands (not its target's): a session's
+    variable of one of these names shadows the unit. Noted while parsing, so finding them needs
+    no second walk of the tree."""
+    parser = _Parser(text, scan(text))
+    tree = parser.line()
+    return tree, frozenset(parser.unit_names)
 
 
 class _Parser:
@@ -80,7 +89,7 @@ class _Parser:
     new line, so it avoids attribute lookups and calls where a local variable does the job.
     """
 
-    __slots__ = ("text", "tokens", "pos", "depth", "in_exponent")
+    __slots__ = ("text", "tokens", "pos", "depth", "in_exponent", "unit_names")
 
     def __init__(self, text: str, tokens: list[tuple[TokenKind, str, int, int]]) -> None:
         self.text = text
@@ -88,6 +97,7 @@ class _Parser:
         self.pos = 0
         self.depth = 0
         self.in_exponent = False
+        self.unit_names: list[str] = []
 
     def line(self) -> nodes.Node:
         tokens = self.tokens
@@ -237,7 +247,7 @@ class _Parser:
                     Span(start, end),
                 )
             self.pos += 1
-            result = single(value)
+            result = SINGLE_UNITS[value]
         elif kind is _LPAREN:
             self._enter(tokens[self.pos])
             self.pos += 1
@@ -280,6 +290,8 @@ class _Parser:
                 return nodes.Number(int(value), self.text[start:end], start, end)
             if kind is _NAME and value not in ARITY:
                 self.pos = pos + 1
+                if value in UNIT_NAMES:
+                    self.unit_names.append(value)
                 return nodes.Name(value, self.text[start:end], start, end)
         ops = None
         if kind in _PREFIX_OPS:
@@ -313,18 +325,36 @@ class _Parser:
         return nodes.Power(tuple(operands))
 
     def _measure(self, number: nodes.Number) -> nodes.Node:
-        """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit."""
+        """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit.
+
+        The measure's value is read here when its units make one unit (see quantities.measure),
+        as a target's are: evaluating it is then a lookup, unless a variable shadows a unit.
+        """
         tokens = self.tokens
         rest = []
+        names = []
+        units: list | None = []
         while True:
             kind, value, start, end = tokens[self.pos]
             if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
-                return nodes.Measure(number, tuple(rest)) if rest else number
+                break
             self.pos += 1
+            names.append(value)
             node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
+                if units is not None:
+                    units = _append_power(units, value, node)
+            elif units is not None:
+                units.append(SINGLE_UNITS[value])
             rest.append(("×", node))
+        if not rest:
+            return number
+        self.unit_names += names
+        measure = nodes.Measure(number, tuple(rest), tuple(names))
+        if units:
+            measure.value = quantities.measure(number.value, units)
+        return measure
 
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
@@ -346,6 +376,8 @@ class _Parser:
                 node = self.call(value, start, end)
                 pos = self.pos
             else:
+                if value in UNIT_NAMES:
+                    self.unit_names.append(value)
                 node = nodes.Name(value, self.text[start:end], start, end)
         elif kind is _LPAREN:
             self.pos = pos + 1
@@ -463,6 +495,23 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+def _append_power(units: list, name: str, power: nodes.Power) -> list | None:
+    """units + [name^n] when the power is a literal integer n the evaluator would apply to the unit
+    as is; None otherwise (`m^0`, `°C^2`, `m^x`: the evaluator decides)."""
+    operands = power.operands
+    if len(operands) != 2 or type(operands[1]) is not nodes.Number:
+        return None
+    exponent = operands[1].value
+    named = SINGLE_UNITS[name]
+    if type(exponent) is not int or not exponent or named.has_offset:
+        return None
+    try:
+        units.append(raised(named, exponent))
+    except UnitError:
+        return None
+    return units
 
 
 def _literal(value: str, text: str, start: int, end: int) -> Num:

@@ -92,7 +92,9 @@ def convert(value: Value, target: Unit) -> Quantity:
         return value
     if source.has_offset or target.has_offset:
         return Quantity(_convert_temperature(value.magnitude, source, target), target)
-    return Quantity(arithmetic.multiply(value.magnitude, unit_ratio(source, target)), target)
+    return Quantity(
+        _apply(arithmetic.multiply, value.magnitude, _unit_ratio(source, target)), target
+    )
 
 
 def _convert_temperature(magnitude: Num, source: Unit, target: Unit) -> Num:
@@ -191,9 +193,9 @@ def divide(a: Value, b: Value) -> Value:
 def _product(a: Value, b: Value, sign: int) -> Value:
     operation = arithmetic.multiply if sign > 0 else arithmetic.divide
     if type(b) is not Quantity:
-        return Quantity(operation(a.magnitude, b), a.unit)
+        return Quantity(_apply(operation, a.magnitude, b), a.unit)
     if type(a) is not Quantity:
-        magnitude = operation(a, b.magnitude)
+        magnitude = _apply(operation, a, b.magnitude)
         if sign > 0:
             return Quantity(magnitude, b.unit)
         _no_offset(b.unit)
@@ -202,7 +204,7 @@ def _product(a: Value, b: Value, sign: int) -> Value:
         _no_offset(a.unit)
         _no_offset(b.unit)
     merged, overlapping = _bounded(product_unit, a.unit, b.unit, sign)
-    magnitude = operation(a.magnitude, b.magnitude)
+    magnitude = _apply(operation, a.magnitude, b.magnitude)
     if merged is None:
         return magnitude
     if overlapping:
@@ -210,11 +212,35 @@ def _product(a: Value, b: Value, sign: int) -> Value:
     return Quantity(magnitude, merged)
 
 
+def _apply(operation, a: Num, b: Num) -> Num:
+    """operation(a, b) for multiply or divide. b is often exactly 1 (a unit on its own, as in
+    `/s^2`, or a ratio of equal units): then the result is a itself when a is exact (a Decimal
+    would be rounded to the context, so it goes through the operation)."""
+    if type(b) is int and b == 1 and type(a) is not Decimal:
+        return a
+    return operation(a, b)
+
+
 def simplified(magnitude: Num, merged: Unit) -> Value:
     """A product whose units shared a dimension. Units of one kind are converted to the first of
     them (`ft·m` is ft^2, `km/h · min` is km); a dimensionless result is a plain number
     (`1 km / 1 m` is 1000); a named unit of the same dimension and scale is preferred (`kWh/h`
     is kW, `N·m` is J)."""
+    factors, result = _simplification(merged)
+    for factor in factors:
+        magnitude = arithmetic.multiply(magnitude, factor)
+    if type(result) is Unit:
+        return Quantity(magnitude, result)
+    return magnitude if result is None else arithmetic.multiply(magnitude, result)
+
+
+@lru_cache(maxsize=4096)
+def _simplification(merged: Unit) -> tuple[tuple[Num, ...], Unit | Num | None]:
+    """How simplified() rewrites a product in `merged`, which depends on the unit alone: the
+    factors the magnitude is multiplied by, one per unit folded into another (in order, so the
+    rounding of an inexact factor is the same as folding them one by one), and the resulting
+    unit, or the scale of a dimensionless result, or None when nothing is left."""
+    factors = []
     terms = list(merged.terms)
     index = 0
     while index < len(terms):
@@ -226,7 +252,7 @@ def simplified(magnitude: Num, merged: Unit) -> Value:
                 later += 1
                 continue
             ratio = unit_ratio(unit(((other, 1),)), unit(((named, 1),)))
-            magnitude = arithmetic.multiply(magnitude, arithmetic.power(ratio, power_of_other))
+            factors.append(arithmetic.power(ratio, power_of_other))
             exponent += power_of_other
             del terms[later]
         if exponent:
@@ -235,15 +261,38 @@ def simplified(magnitude: Num, merged: Unit) -> Value:
         else:
             del terms[index]
     if not terms:
-        return magnitude
+        return tuple(factors), None
     folded = unit(tuple(terms))
     if not any(folded.dimension):
-        return arithmetic.multiply(magnitude, _scale_value(folded))
+        return tuple(factors), _scale_value(folded)
     if len(terms) > 1:
         named_unit = PREFERRED.get((folded.dimension, folded.scale, folded.pi_power))
         if named_unit is not None:
-            return Quantity(magnitude, named_unit)
-    return Quantity(magnitude, folded)
+            return tuple(factors), named_unit
+    return tuple(factors), folded
+
+
+def measure(magnitude: Num, units: list[Unit]) -> Quantity | None:
+    """`60 km`, `9.81 m s^-2`, `5 N m`: the number times its units, as the evaluator's products
+    of one of each unit would give it, when that is the number itself in one unit; None when the
+    product would change the magnitude, leave a plain number or fail (the evaluator then
+    multiplies, and raises where it must)."""
+    result = units[0]
+    for right in units[1:]:
+        if result.has_offset or right.has_offset:
+            return None
+        try:
+            merged, overlapping = product_unit(result, right, 1)
+        except UnitError:
+            return None
+        if overlapping and merged is not None:
+            factors, merged = _simplification(merged)
+            if factors:
+                return None
+        if type(merged) is not Unit:
+            return None
+        result = merged
+    return Quantity(magnitude, result)
 
 
 def _no_offset(value_unit: Unit) -> None:
@@ -286,20 +335,26 @@ def root(value: Quantity, degree: int) -> Quantity:
     """The degree-th root: `sqrt(16 m^2)` is 4 m, `sqrt(1 ha)` is 100 m; every power of the unit
     (or of its base units) must be a multiple of the degree."""
     _no_offset(value.unit)
-    terms = value.unit.terms
+    rooted, in_base, exponent = _root_of(value.unit, degree)
+    magnitude = in_base_units(value) if in_base else value.magnitude
+    return Quantity(arithmetic.power(magnitude, exponent), rooted)
+
+
+@lru_cache(maxsize=1024)
+def _root_of(value_unit: Unit, degree: int) -> tuple[Unit, bool, Fraction]:
+    """root()'s unit, whether the magnitude goes to base units first, and the exponent 1/degree:
+    all three depend on the unit and the degree alone."""
+    terms = value_unit.terms
     if all(p % degree == 0 for _, p in terms):
-        rooted = unit(tuple((named, p // degree) for named, p in terms))
-        magnitude = value.magnitude
-    elif all(p % degree == 0 for p in value.unit.dimension):
-        rooted = _base_unit(tuple(p // degree for p in value.unit.dimension))
-        magnitude = in_base_units(value)
-    else:
-        # Powers are at most a few dozen: a larger degree is named without its digits.
-        which = f"multiples of {degree}" if degree <= 1000 else "multiples of the degree"
-        raise DimensionError(
-            f"the root of a quantity in {value.unit.text} has no unit (its powers are not {which})"
-        )
-    return Quantity(arithmetic.power(magnitude, Fraction(1, degree)), rooted)
+        return unit(tuple((named, p // degree) for named, p in terms)), False, Fraction(1, degree)
+    if all(p % degree == 0 for p in value_unit.dimension):
+        rooted = _base_unit(tuple(p // degree for p in value_unit.dimension))
+        return rooted, True, Fraction(1, degree)
+    # Powers are at most a few dozen: a larger degree is named without its digits.
+    which = f"multiples of {degree}" if degree <= 1000 else "multiples of the degree"
+    raise DimensionError(
+        f"the root of a quantity in {value_unit.text} has no unit (its powers are not {which})"
+    )
 
 
 def check_plain(name: str, value: Value) -> Num:

@@ -171,8 +171,10 @@ def _combine(a: Unit, b: Unit, sign: int) -> Unit | None:
     return _built([(named, power) for named, power in merged.values() if power])
 
 
+@lru_cache(maxsize=4096)
 def raised(a: Unit, exponent: int) -> Unit:
-    """a^exponent for a non-zero integer exponent."""
+    """a^exponent for a non-zero integer exponent. Cached: `m^2` and `/s^2` recur in every line
+    that writes them."""
     return _built([(named, power * exponent) for named, power in a.terms])
 
 
@@ -371,9 +373,13 @@ UNIT_NAMES = frozenset(UNITS)
 TEMPERATURE_OFFSET_UNITS = frozenset(name for name, named in UNITS.items() if named.offset)
 
 
+# Every named unit to the first power, built once: the parser and evaluator look them up by name.
+SINGLE_UNITS = {name: unit(((named, 1),)) for name, named in UNITS.items()}
+
+
 def single(name: str) -> Unit:
     """The unit of one named unit, to the first power."""
-    return unit(((UNITS[name], 1),))
+    return SINGLE_UNITS[name]
 
 
 def _preferred_named() -> dict[tuple[Dimension, Fraction, int], Unit]:

@@ -402,3 +402,45 @@ def test_angles_convert_through_pi_approximately():
     result = evaluate("ans to rad", session)
     assert result.ok
     assert abs(result.value - 1) < Decimal("1e-38")
+
+
+# A measure's quantity is read by the parser when its units make one unit of magnitude 1
+# (quantities.measure); the evaluator multiplies out the rest. Either way the value must be the
+# one the quantity operators give for `number × unit × unit …`.
+@pytest.mark.parametrize(
+    ("text", "read_by_parser"),
+    [
+        ("60 km", True),
+        ("9.81 m", True),
+        ("3 m^2", True),
+        ("5 N m", True),  # N·m is J: a named unit of the same scale, the magnitude unchanged
+        ("2 kWh", True),
+        ("100 °F", True),
+        ("30°", True),
+        ("1e-3000 m", True),
+        ("7 kg m^2 s^-2", False),  # a signed exponent is an expression: the evaluator's
+        ("1 m ft", False),  # ft folds into m: the magnitude changes
+        ("1 km m^-1", False),
+        ("5 °C m", False),  # an offset temperature cannot be multiplied: the evaluator says so
+        ("5 °C^2", False),
+        ("1 m^0", False),
+        ("1 m^13", False),  # beyond MAX_UNIT_EXPONENT: the evaluator raises LimitError
+        ("2 deg rad", False),  # deg folds into rad through pi
+    ],
+)
+def test_a_measure_read_by_the_parser_is_the_product_of_its_units(text, read_by_parser):
+    from calculator.engine import nodes
+    from calculator.engine.evaluator import evaluate_tree
+    from calculator.engine.parser import parse
+
+    measure = parse(text)
+    assert type(measure) is nodes.Measure
+    assert (measure.value is not None) == read_by_parser
+    if read_by_parser:
+        read, measure.value = measure.value, None
+        with localcontext(WORK_CONTEXT):
+            multiplied = evaluate_tree(measure, Session().lookup)
+        assert type(multiplied) is Quantity
+        assert multiplied.unit is read.unit
+        assert type(multiplied.magnitude) is type(read.magnitude)
+        assert multiplied.magnitude == read.magnitude
