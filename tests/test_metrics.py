@@ -249,3 +249,96 @@ async def test_redis_unreachable_counts_each_failed_layer_operation():
     for task in asyncio.all_tasks():  # the layer's wait for Redis to come back
         if task.get_coro().__qualname__.endswith("_wait_for_redis"):
             task.cancel()
+
+
+TOKEN = "scrape-token-0123456789"
+FORWARDED = {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}
+# (client address, extra headers, status): loopback only straight from this host, or the token
+SCRAPES = [
+    ("127.0.0.1", {}, 200),
+    ("::1", {}, 200),
+    ("::ffff:127.0.0.1", {}, 200),
+    ("127.0.0.2", {}, 200),
+    ("192.0.2.1", {}, 404),
+    ("10.0.0.1", {}, 404),
+    ("", {}, 404),
+    ("127.0.0.1", FORWARDED, 404),  # through HAProxy on this host (daphne without --proxy-headers)
+    ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}, 404),
+    ("127.0.0.1", {"HTTP_FORWARDED": "for=127.0.0.1"}, 404),
+    ("127.0.0.1", {"HTTP_X_REAL_IP": "127.0.0.1"}, 404),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}, 200),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": f"bearer {TOKEN}"}, 200),
+    ("127.0.0.1", {**FORWARDED, "HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}, 200),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}x"}, 404),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": f"Bearer {TOKEN[:-1]}"}, 404),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": f"Basic {TOKEN}"}, 404),
+    ("192.0.2.1", {"HTTP_AUTHORIZATION": "Bearer "}, 404),
+]
+
+
+# The app's metrics and the client library's process and GC collectors.
+SCRAPED = [
+    "calc_websocket_connections ",
+    "calc_submit_stage_seconds_bucket{",
+    "process_cpu_seconds_total ",
+    "python_gc_objects_collected_total{",
+]
+
+
+@pytest.mark.parametrize(("address", "headers", "status"), SCRAPES)
+@override_settings(CALC_METRICS_TOKEN=TOKEN)
+def test_metrics_are_shown_to_loopback_or_the_token_holder_only(client, address, headers, status):
+    response = client.get("/metrics", REMOTE_ADDR=address, **headers)
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"].startswith("text/plain; version=")
+        text = response.content.decode()
+        for name in SCRAPED:
+            assert name in text
+    else:
+        assert b"calc_" not in response.content
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "192.0.2.1"])
+@override_settings(CALC_METRICS_TOKEN="")
+def test_without_a_token_set_no_bearer_is_accepted(client, address):
+    response = client.get("/metrics", REMOTE_ADDR=address, HTTP_AUTHORIZATION="Bearer ")
+    assert response.status_code == (200 if address == "127.0.0.1" else 404)
+
+
+def test_metrics_are_read_only(client):
+    assert client.post("/metrics").status_code == 405
+
+
+def requests(view: str, status: str) -> tuple[str, dict]:
+    return ("calc_http_requests_total", {"view": view, "status": status})
+
+
+# (path, the view and status it counts as)
+HTTP = [
+    ("/healthz", "calculator:healthz", "200"),
+    ("/help/", "calculator:reference", "200"),
+    ("/no/such/page", "unmatched", "404"),
+    ("/s/not-a-share-token/", "calculator:shared", "404"),
+    ("/static/no-such-file.css", "static", "404"),
+]
+
+
+@pytest.mark.parametrize(("path", "view", "status"), HTTP)
+def test_http_requests_count_by_view_and_status(client, path, view, status):
+    with Changes(requests(view, status)) as changed:
+        client.get(path)
+        assert changed() == [1]
+
+
+@pytest.mark.parametrize(("path", "view", "status"), HTTP[:3])
+async def test_http_requests_count_when_served_async(async_client, path, view, status):
+    with Changes(requests(view, status)) as changed:
+        await async_client.get(path)
+        assert changed() == [1]
+
+
+def test_a_refused_scrape_counts_as_the_metrics_view_not_its_token(client):
+    with Changes(requests("calculator:metrics", "404")) as changed:
+        client.get("/metrics", REMOTE_ADDR="192.0.2.1", HTTP_AUTHORIZATION="Bearer secret")
+        assert changed() == [1]
