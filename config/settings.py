@@ -240,14 +240,25 @@ CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 # 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
 
+# Log lines for people ("line", the default) or one JSON object per line ("json", for shippers:
+# calculator/logs.py names the fields).
+CALC_LOG_FORMAT = os.environ.get("CALC_LOG_FORMAT", "line").strip().lower() or "line"
+if CALC_LOG_FORMAT not in ("line", "json"):
+    raise ValueError(f"CALC_LOG_FORMAT must be line or json, not {CALC_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "calculator.logs.JsonLines"},
     },
+    "filters": {"share_tokens": {"()": "calculator.logs.HideShareTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CALC_LOG_FORMAT,
+            "filters": ["share_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
@@ -256,6 +267,9 @@ LOGGING = {
             "level": os.environ.get("CALC_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # Django's own console handler (DEBUG only) would print its records a second time, in
+        # its own format: they reach ours through the root logger.
+        "django": {"handlers": [], "level": "INFO"},
     },
 }
 
