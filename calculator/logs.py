@@ -13,10 +13,16 @@ from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
+from calculator import metrics
+
 # A share link's path (calculator/web/urls.py, "s/<token>/") is its credential: a log shows the
 # token's first characters, as it shows a session's.
 SHARE_PATH = re.compile(r"(/s/)([\w-]{6})[\w-]*")
 SHOWN_TOKEN = r"\1\2…"
+
+# channels_redis says how many of a group_send's sockets had a full inbox only in this record
+# (INFO, on channels_redis.core), which names the group: a session key (live/fanout.group).
+OVER_CAPACITY = "%s of %s channels over capacity in group %s"
 
 # What every line has: LogRecord attributes, and the names they go out under.
 RECORD_FIELDS = {
@@ -55,4 +61,15 @@ class HideShareTokens(logging.Filter):
         message = record.getMessage()
         if "/s/" in message:
             record.msg, record.args = SHARE_PATH.sub(SHOWN_TOKEN, message), ()
+        return True
+
+
+class CountFullInboxes(logging.Filter):
+    """On channels_redis.core: counts its over-capacity records as ChannelFull errors
+    (calc_channel_layer_errors_total) and drops them, so no group name is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == OVER_CAPACITY:
+            metrics.layer_errors["ChannelFull"].inc(record.args[0])
+            return False
         return True

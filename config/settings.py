@@ -252,7 +252,10 @@ LOGGING = {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "calculator.logs.JsonLines"},
     },
-    "filters": {"share_tokens": {"()": "calculator.logs.HideShareTokens"}},
+    "filters": {
+        "share_tokens": {"()": "calculator.logs.HideShareTokens"},
+        "full_inboxes": {"()": "calculator.logs.CountFullInboxes"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -270,6 +273,8 @@ LOGGING = {
         # Django's own console handler (DEBUG only) would print its records a second time, in
         # its own format: they reach ours through the root logger.
         "django": {"handlers": [], "level": "INFO"},
+        # INFO, so its over-capacity records reach the filter that counts them (and drops them).
+        "channels_redis.core": {"level": "INFO", "filters": ["full_inboxes"]},
     },
 }
 

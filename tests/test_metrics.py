@@ -23,7 +23,9 @@ from calculator.live.admission import CLOSE_LIMITED, Refusal
 from calculator.live.layer import RedisChannelLayer
 from calculator.live.protocol import MAX_FRAME_BYTES, Action
 from config.asgi import application
+from testing import redis
 from testing.daphne import free_port
+from testing.required import require
 from tests.conftest import clear_frame, open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -249,6 +251,24 @@ async def test_redis_unreachable_counts_each_failed_layer_operation():
     for task in asyncio.all_tasks():  # the layer's wait for Redis to come back
         if task.get_coro().__qualname__.endswith("_wait_for_redis"):
             task.cancel()
+
+
+@pytest.mark.services
+async def test_full_inboxes_on_redis_count_as_channel_full_and_name_no_group(caplog):
+    require(redis.available())
+    group = fanout.group("f" * 32)
+    with redis.RedisServer() as server:
+        layer = RedisChannelLayer(hosts=[server.url], capacity=1)
+        for name in ("a", "b"):
+            await layer.group_add(group, f"calc.{name}")
+        with Changes(("calc_channel_layer_errors_total", {"kind": "ChannelFull"})) as changed:
+            await layer.group_send(group, {"type": "calc.entry"})  # each inbox now full
+            assert changed() == [0]
+            await layer.group_send(group, {"type": "calc.entry"})
+            assert changed() == [2]
+        await layer.flush()
+        await layer.close_pools()
+    assert group not in caplog.text
 
 
 TOKEN = "scrape-token-0123456789"

@@ -6,7 +6,6 @@ instead of every consumer of the process crashing with 1011 on its next receive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict, deque
@@ -121,8 +120,10 @@ class RedisChannelLayer(core.RedisChannelLayer):
                     for channel in list(channels):
                         await super().group_add(group, channel)
                 for channel in set().union(*self.memberships.values()):
-                    with contextlib.suppress(ChannelFull):
+                    try:
                         await self.send(channel, REJOINED)
+                    except ChannelFull:
+                        metrics.layer_errors["ChannelFull"].inc()
                 while self.unsent:
                     group, message = self.unsent[0]
                     await super().group_send(group, message)
