@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -24,7 +27,7 @@ from calculator.live.layer import RedisChannelLayer
 from calculator.live.protocol import MAX_FRAME_BYTES, Action
 from config.asgi import application
 from testing import redis
-from testing.daphne import free_port
+from testing.daphne import ROOT, free_port
 from testing.required import require
 from tests.conftest import clear_frame, open_socket, preview_frame, submit_frame
 
@@ -362,3 +365,23 @@ def test_a_refused_scrape_counts_as_the_metrics_view_not_its_token(client):
     with Changes(requests("calculator:metrics", "404")) as changed:
         client.get("/metrics", REMOTE_ADDR="192.0.2.1", HTTP_AUTHORIZATION="Bearer secret")
         assert changed() == [1]
+
+
+OFF_SCRIPT = """
+from prometheus_client import REGISTRY, generate_latest
+from calculator import metrics
+from calculator.engine.errors import MathError
+metrics.frame("submit"); metrics.disconnected(1000); metrics.lap(0.0, metrics.EVALUATE)
+metrics.engine_error(MathError("x")); metrics.websocket_connections.inc()
+metrics.http_requests.labels(view="v", status="200").inc()
+print(generate_latest(REGISTRY).decode())
+"""
+
+
+@pytest.mark.parametrize(("switch", "recorded"), [("0", False), ("1", True), ("", True)])
+def test_calc_metrics_0_records_nothing_and_takes_every_call(switch, recorded):
+    env = {**os.environ, "CALC_METRICS": switch}
+    result = subprocess.run([sys.executable, "-c", OFF_SCRIPT], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert ("calc_websocket_frames_total" in result.stdout) is recorded
+    assert "process_cpu_seconds_total" in result.stdout

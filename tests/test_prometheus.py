@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from testing import client, postgres, prometheus, redis
+from testing import client, haproxy, postgres, prometheus, redis
 from testing.daphne import ROOT, DaphneServer, migrate, server_env
 from testing.required import require
 
@@ -111,7 +111,7 @@ def test_the_alerts_fire_when_they_should_and_only_then(tools, tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def scrape_status(server: DaphneServer, headers: dict) -> int:
+def scrape_status(server, headers: dict) -> int:
     request = urllib.request.Request(f"{server.url}/metrics", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -153,6 +153,17 @@ PROXIED = [
 def test_a_real_server_behind_proxy_headers_refuses_proxied_scrapes(two_processes, headers, status):
     for server in two_processes:
         assert scrape_status(server, headers) == status
+
+
+@pytest.mark.services
+def test_a_scrape_through_the_deployed_haproxy_is_not_a_local_one(two_processes):
+    """deploy/haproxy.cfg on this host, in front of both processes: every request reaches them
+    from 127.0.0.1, and /metrics still refuses it unless it carries the token."""
+    require(haproxy.available())
+    with haproxy.HAProxy([server.port for server in two_processes]) as balancer:
+        assert balancer.get("/healthz") == 200
+        assert scrape_status(balancer, {}) == 404
+        assert scrape_status(balancer, {"Authorization": f"Bearer {TOKEN}"}) == 200
 
 
 async def submit_on(sockets: list, count: int) -> None:
