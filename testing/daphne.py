@@ -7,16 +7,14 @@ benchmarks all run the real server this way.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from testing.service import Service
+from testing.service import HttpEndpoint, Service, spawn, stop_process, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -66,7 +64,7 @@ def server_env(database_path: Path | None = None, **extra: str) -> dict[str, str
     return env
 
 
-class ServerProcess(Service):
+class ServerProcess(HttpEndpoint, Service):
     """A server started by `command` in its own process group; `start()` returns once `/healthz`
     answers, `stop()` sends SIGTERM (then SIGKILL)."""
 
@@ -82,52 +80,26 @@ class ServerProcess(Service):
         self.log_path = Path(log_path)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/calc/"
-
-    @property
     def pid(self) -> int:
         assert self.process is not None
         return self.process.pid
 
     def start(self, timeout: float = 20.0):
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not answer on port {self.port} within {timeout}s")
+        self.process = spawn(
+            self.command, self.log_path, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL
+        )
+        wait_ready(self.process, self.answers, self.name, self.log_path, timeout)
+        return self
+
+    def answers(self) -> bool:
+        with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+            return True
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process(self.process, timeout, group=True)
 
 
 class DaphneServer(ServerProcess):

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from testing.daphne import ROOT, free_port
-from testing.service import Service, stop_process
+from testing.service import HttpEndpoint, Service, spawn, stop_process, wait_ready
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
 BACKEND = "daphne"
@@ -73,7 +73,7 @@ def local_config(port: int, admin_socket: Path, ports: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class HAProxy(Service):
+class HAProxy(HttpEndpoint, Service):
     """One haproxy in the foreground on a free port; `start()` returns once every server is UP."""
 
     def __init__(self, ports: list[int], port: int | None = None) -> None:
@@ -85,14 +85,6 @@ class HAProxy(Service):
         self.config_path = Path(self._dir.name) / "haproxy.cfg"
         self.log_path = Path(self._dir.name) / "haproxy.log"
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/calc/"
-
     def start(self, timeout: float = 20.0) -> HAProxy:
         reason = available()
         if reason:
@@ -100,27 +92,13 @@ class HAProxy(Service):
         self.config_path.write_text(local_config(self.port, self.admin_socket, self.ports))
         # The health check's Host header must be one of the app's DJANGO_ALLOWED_HOSTS.
         env = {"CALC_HOST": "127.0.0.1", "PATH": "/usr/sbin:/usr/bin:/bin"}
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [executable(), "-db", "-f", str(self.config_path)],
-                env=env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"haproxy exited: {self.log_path.read_text()[-2000:]}")
-            if self.admin_socket.exists():
-                try:
-                    if all(state == "UP" for state in self.states().values()):
-                        return self
-                except OSError:
-                    pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"haproxy's servers were not all UP within {timeout}s")
+        command = [executable(), "-db", "-f", str(self.config_path)]
+        self.process = spawn(command, self.log_path, env=env)
+        wait_ready(self.process, self.all_up, "haproxy", self.log_path, timeout, interval=0.1)
+        return self
+
+    def all_up(self) -> bool:
+        return self.admin_socket.exists() and all(state == "UP" for state in self.states().values())
 
     def command(self, line: str) -> str:
         """One runtime API command over the admin socket (what `socat` does in production)."""

@@ -9,11 +9,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from testing.daphne import free_port
-from testing.service import Service, stop_process
+from testing.service import Service, spawn, stop_process, wait_ready
 
 REDIS_SERVER = "redis-server"
 
@@ -43,7 +42,7 @@ class RedisServer(Service):
             raise RuntimeError(reason)
         self._dir = tempfile.TemporaryDirectory(prefix="redis-")
         directory = Path(self._dir.name)
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [
                 REDIS_SERVER,
                 "--port",
@@ -59,19 +58,11 @@ class RedisServer(Service):
                 "--logfile",
                 str(directory / "redis.log"),
             ],  # fmt: skip
+            directory / "redis.log",
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {self.log_text()[-2000:]}")
-            if self.ping():
-                return self
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"redis-server did not answer on port {self.port} within {timeout}s")
+        wait_ready(self.process, self.ping, "redis-server", directory / "redis.log", timeout, 0.02)
+        return self
 
     def ping(self) -> bool:
         try:

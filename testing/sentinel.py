@@ -16,7 +16,7 @@ from pathlib import Path
 
 from testing.daphne import free_port
 from testing.redis import REDIS_SERVER
-from testing.service import Service, stop_process
+from testing.service import Service, spawn, stop_process, wait_ready
 
 REDIS_SENTINEL = "redis-sentinel"
 MASTER_NAME = "calculator"
@@ -58,24 +58,12 @@ class Node:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 10.0) -> Node:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [self.program, str(self.config_path)],
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.program} exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if "PONG" in ask(self.port, "PING"):
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.program} did not answer on port {self.port}")
+        self.process = spawn([self.program, str(self.config_path)], self.log_path)
+        wait_ready(self.process, self.answers, self.program, self.log_path, timeout)
+        return self
+
+    def answers(self) -> bool:
+        return "PONG" in ask(self.port, "PING")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

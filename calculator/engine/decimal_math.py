@@ -165,22 +165,43 @@ def acos(x: Decimal) -> Decimal:
 
 
 def sinh(x: Decimal) -> Decimal:
+    """On |x| (sinh is odd): e^x of a large negative x underflows, though sinh x is huge."""
     if is_tiny(x):
         return +x
     with guard_digits(_GUARD + max(0, -x.adjusted())):
         # e^x - e^-x cancels about -log10|x| digits for small x (at most half the precision here).
-        grow = x.exp()
+        grow = abs(x).exp()
         value = (grow - 1 / grow) / 2
-    return +value
+    return (+value).copy_sign(x)
 
 
 def cosh(x: Decimal) -> Decimal:
+    """On |x| (cosh is even), for the same reason as sinh."""
     if is_tiny(x):
         return Decimal(1)
     with guard_digits(_GUARD):
-        grow = x.exp()
+        grow = abs(x).exp()
         value = (grow + 1 / grow) / 2
     return +value
+
+
+def ln1p(d: Decimal) -> Decimal:
+    """ln(1 + d) for |d| < 1e-5 from its series d - d²/2 + d³/3 - …, to full relative precision:
+    the caller knows d exactly, and rounding 1 + d first would lose every digit of d."""
+    if is_tiny(d):
+        return +d
+    with guard_digits(_GUARD):
+        precision = getcontext().prec
+        total = power = d
+        n = 1
+        while True:
+            n += 1
+            power *= -d
+            term = power / n
+            if term.adjusted() < total.adjusted() - precision:
+                break
+            total += term
+    return +total
 
 
 def tanh(x: Decimal) -> Decimal:

@@ -79,9 +79,22 @@ def _check_logarithm_argument(name: str, x: Num) -> None:
         raise MathError(f"{name} of a negative number ({format_number(x)}) is not a real number")
 
 
+# Within this of 1, an exact x's logarithm is summed from x - 1 (decimal_math.ln1p).
+_NEAR_ONE = Fraction(1, 10**5)
+
+
+def _natural_log(x: Num) -> Decimal:
+    """ln x, keeping every digit of an exact x close to 1 (ln(1 + 1/10^999) is 1e-999, not 0)."""
+    if type(x) is not Decimal:
+        offset = x - 1
+        if offset and abs(offset) < _NEAR_ONE:
+            return decimal_math.ln1p(to_decimal(offset))
+    return to_decimal(x).ln()
+
+
 def _ln(x: Num) -> Num:
     _check_logarithm_argument("ln", x)
-    return 0 if x == 1 else to_decimal(x).ln()
+    return 0 if x == 1 else _natural_log(x)
 
 
 def _logarithm(name: str, x: Num, base: Num) -> Num:
@@ -89,7 +102,10 @@ def _logarithm(name: str, x: Num, base: Num) -> Num:
     if base <= 0 or base == 1:
         raise MathError(f"{name} base must be positive and not 1, got {format_number(base)}")
     with guard_digits(5):
-        value = to_decimal(x).log10() if base == 10 else to_decimal(x).ln() / to_decimal(base).ln()
+        if base == 10 and type(x) is Decimal:
+            value = x.log10()
+        else:
+            value = _natural_log(x) / _natural_log(base)
     if type(x) is not Decimal and type(base) is not Decimal:
         whole = _exact_logarithm(x, base, value)
         if whole is not None:

@@ -77,6 +77,10 @@ CASES = [
     ("2^2^2^2^2^2", LimitError, (0, 11), "result too large (beyond 1e+1,000,000,000,000,000)"),
     ("10^-10^20", LimitError, (0, 9), "result too small (below 1e-1,000,000,000,000,000)"),
     ("exp(10^20)", LimitError, (0, 10), "result too large (beyond 1e+1,000,000,000,000,000)"),
+    # sinh and cosh of a large negative number are huge (they said "too small", from e^x)
+    ("sinh(-3e15)", LimitError, (0, 11), "result too large (beyond 1e+1,000,000,000,000,000)"),
+    ("cosh(-3e15)", LimitError, (0, 11), "result too large (beyond 1e+1,000,000,000,000,000)"),
+    ("exp(-3e15)", LimitError, (0, 10), "result too small (below 1e-1,000,000,000,000,000)"),
     (
         "1e9999999999999999",
         LimitError,
