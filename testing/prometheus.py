@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from testing.daphne import free_port
-from testing.service import Service, stop_process
+from testing.service import Service, spawn, stop_process, wait_ready
 
 PROMETHEUS = "prometheus"
 PROMTOOL = "promtool"
@@ -80,31 +80,24 @@ class PrometheusServer(Service):
         directory = Path(self._dir.name)
         config = directory / "prometheus.yml"
         config.write_text(json.dumps(self.config(), indent=2))
-        with (directory / "prometheus.log").open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    PROMETHEUS,
-                    f"--config.file={config}",
-                    f"--storage.tsdb.path={directory / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                    "--log.level=warn",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited: {self.log_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"prometheus did not get ready on port {self.port} within {timeout}s")
+        log = directory / "prometheus.log"
+        self.process = spawn(
+            [
+                PROMETHEUS,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={directory / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--log.level=warn",
+            ],
+            log,
+            stdout=subprocess.DEVNULL,
+        )
+        wait_ready(self.process, self.ready, "prometheus", log, timeout)
+        return self
+
+    def ready(self) -> bool:
+        with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as response:
+            return response.status == 200
 
     def api(self, path: str, **params: str) -> dict | list:
         """One call of the HTTP API (/api/v1/…); its `data`, or RuntimeError with its error."""
