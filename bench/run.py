@@ -41,7 +41,7 @@ from testing.daphne import collectstatic, migrate, server_env  # noqa: E402
 
 LOADGEN = ROOT / "bench" / "loadgen.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout")
+SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout", "metrics")
 
 # Goals from issues 5 and 11 (and issue 6 for fairness). CPU per submit is the app's over the
 # baseline's, each measured on one pinned core in the same run.
@@ -52,6 +52,8 @@ GOAL_MEMORY_VS_ONE_GROUP = 1.15
 GOAL_FIRST_RESULT_MS = 100
 GOAL_PAGE_BYTES = 60_000
 GOAL_FAIRNESS_P99_MS = 200
+# Issue 15: what the Prometheus metrics add to a submit's server CPU, per core.
+GOAL_METRICS_OVERHEAD = 0.05
 
 # Per core: the measured server on one CPU, the load generator on another.
 SERVER_CPU = 0
@@ -63,6 +65,8 @@ STOCK = "app, Channels' own dispatch (stock `AsyncWebsocketConsumer`)"
 APP = "**app** (daphne, bin/serve)"
 UVICORN = "app (uvicorn + uvloop)"
 ONE_GROUP = "stock consumer, one group (daphne)"
+METRICS_ON = "**app, metrics on** (the default)"
+METRICS_OFF = "app, metrics off (`CALC_METRICS=0`)"
 
 
 # The load generator is one client address opening many sockets, as no user does: the app's
@@ -704,6 +708,79 @@ class Bench:
                 f"| {r['hit_rate']:.1%} | {', '.join(map(str, r['rates']))} |"
             )
         lines.append("")
+        return "\n".join(lines)
+
+    def paired_run(self, pair: dict[str, servers.Server]) -> dict[str, float]:
+        """Section 1's closed loop against several servers at once, each with its own load
+        generator sending the same texts: CPU µs per submit of each, read from its own process.
+        Run side by side on one core, they meet the machine's other load alike."""
+        plan = self.plan
+        cpu = CLIENT_CPU if self.pin else None
+        processes = {
+            name: loadgen("throughput", [server.ws_url], "--protocol", "app", "--sockets",
+                          str(plan.sockets), "--messages", str(plan.messages), cpu=cpu)
+            for name, server in pair.items()
+        }  # fmt: skip
+        for process in processes.values():
+            expect(process, "ready")
+        before = {name: server.cpu_seconds() for name, server in pair.items()}
+        for process in processes.values():
+            tell(process, "go")
+        results = {
+            name: json.loads(process.stdout.readline()) for name, process in processes.items()
+        }
+        after = {name: server.cpu_seconds() for name, server in pair.items()}
+        for process in processes.values():
+            process.wait(30)
+        cpu_us = {}
+        for name, result in results.items():
+            if result["count"] != plan.sockets * plan.messages:
+                raise RuntimeError(f"{name}: {result['count']} answers")
+            cpu_us[name] = (after[name] - before[name]) / result["count"] * 1e6
+        return cpu_us
+
+    def metrics(self) -> str:
+        cpu = SERVER_CPU if self.pin else None
+        runs: list[dict[str, float]] = []
+        for _ in range(self.plan.repeats):
+            on = servers.app_daphne(self.app_env(), "metrics-on", cpu=cpu)
+            off = servers.app_daphne(self.app_env(CALC_METRICS="0"), "metrics-off", cpu=cpu)
+            with on, off:
+                runs.append(self.paired_run({METRICS_ON: on, METRICS_OFF: off}))
+        ratios = sorted(run[METRICS_ON] / run[METRICS_OFF] for run in runs)
+        overhead = ratios[len(ratios) // 2] - 1
+        ok = overhead <= GOAL_METRICS_OVERHEAD
+        median = {name: sorted(run[name] for run in runs)[len(runs) // 2] for name in runs[0]}
+        self.goals.append(
+            (f"metrics cost ≤ {GOAL_METRICS_OVERHEAD:.0%} of server CPU per submit (per core)",
+             f"{overhead:+.1%} ({median[METRICS_ON]:.0f} / {median[METRICS_OFF]:.0f} µs)", ok)
+        )  # fmt: skip
+        lines = [
+            "## 7. What the metrics cost",
+            "",
+            "The app with its Prometheus metrics (the default) and without (`CALC_METRICS=0`: "
+            "every metric a no-op; the `perf_counter` laps stay), side by side: both servers "
+            + (f"pinned to CPU {SERVER_CPU}, " if self.pin else "unpinned, ")
+            + f"each sent section 1's closed loop ({self.plan.sockets} sockets × "
+            f"{self.plan.messages} submits, the same texts) by a load generator of its own at "
+            "the same time, so whatever else the machine runs weighs on both alike. CPU µs per "
+            f"submit of each process; the overhead is the median of {self.plan.repeats} runs' "
+            "ratios. `bench/stages.py` measures the same calls alone, in-process.",
+            "",
+            "| run | **metrics on** CPU µs per submit | metrics off | on ÷ off |",
+            "|---|---:|---:|---:|",
+        ]
+        for number, run in enumerate(runs, 1):
+            lines.append(
+                f"| {number} | {run[METRICS_ON]:.0f} | {run[METRICS_OFF]:.0f} "
+                f"| {run[METRICS_ON] / run[METRICS_OFF]:.3f} |"
+            )
+        lines += [
+            "",
+            f"Goal: metrics ≤ {GOAL_METRICS_OVERHEAD:.0%} of server CPU per submit: "
+            f"**{overhead:+.1%}** ({met(ok)}).",
+            "",
+        ]
         return "\n".join(lines)
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "calculator.web.middleware.count_requests",  # first: it counts every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,14 +240,28 @@ CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 # 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
 
+# Log lines for people ("line", the default) or one JSON object per line ("json", for shippers:
+# calculator/logs.py names the fields).
+CALC_LOG_FORMAT = os.environ.get("CALC_LOG_FORMAT", "line").strip().lower() or "line"
+if CALC_LOG_FORMAT not in ("line", "json"):
+    raise ValueError(f"CALC_LOG_FORMAT must be line or json, not {CALC_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "calculator.logs.JsonLines"},
+    },
+    "filters": {
+        "share_tokens": {"()": "calculator.logs.HideShareTokens"},
+        "full_inboxes": {"()": "calculator.logs.CountFullInboxes"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CALC_LOG_FORMAT,
+            "filters": ["share_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
@@ -255,6 +270,11 @@ LOGGING = {
             "level": os.environ.get("CALC_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # Django's own console handler (DEBUG only) would print its records a second time, in
+        # its own format: they reach ours through the root logger.
+        "django": {"handlers": [], "level": "INFO"},
+        # INFO, so its over-capacity records reach the filter that counts them (and drops them).
+        "channels_redis.core": {"level": "INFO", "filters": ["full_inboxes"]},
     },
 }
 
@@ -275,3 +295,7 @@ CALC_CONNECT_RATE_PER_ADDRESS = float(os.environ.get("CALC_CONNECT_RATE_PER_ADDR
 CALC_CONNECT_ENTRIES = int(os.environ.get("CALC_CONNECT_ENTRIES", "50"))
 # Frames refused in a row by CALC_RATE_LIMIT before the socket is closed: only a flood gets there.
 CALC_MAX_REFUSED_FRAMES = int(os.environ.get("CALC_MAX_REFUSED_FRAMES", "100"))
+
+# GET /metrics answers loopback clients that did not come through a proxy, and anyone sending
+# `Authorization: Bearer <this>`; empty: loopback only (calculator/web/scrape.py).
+CALC_METRICS_TOKEN = os.environ.get("CALC_METRICS_TOKEN", "")

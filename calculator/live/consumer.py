@@ -7,6 +7,7 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import keys, render, services
+from calculator import keys, metrics, render, services
 from calculator.live import admission, fanout, protocol
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
@@ -80,6 +81,11 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         """The session as logs show it: a prefix, never the whole key."""
         return f"session={self.session_key[:6]}"
 
+    @property
+    def log_extra(self) -> dict:
+        """The session prefix and the socket's id as fields of their own (CALC_LOG_FORMAT=json)."""
+        return {"session": self.session_key[:6], "socket": self.channel_name.rpartition("!")[2]}
+
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch without its close_old_connections() thread hop before each message.
 
@@ -105,6 +111,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
                 refusal = limits.admit(self.session_key, self.address)
         if refusal is None:
             self.admitted_by = limits
+            metrics.websocket_connects.inc()
+            metrics.websocket_connections.inc()
         await self.accept()
         if refusal is not None:
             await self.refuse(refusal)
@@ -116,24 +124,27 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         query = self.url_parameter("q")
         if query:  # a page loaded filtered (?q=) stays filtered
             await self.search(Frame(Action.SEARCH, query=query[: protocol.MAX_QUERY_CHARS]))
-        log.info("connect %s", self.log_prefix)
+        log.info("connect %s", self.log_prefix, extra=self.log_extra)
 
     async def refuse(self, refusal: Refusal) -> None:
         """Say why in the status (a tab keeps showing it), then close with a code htmx does
         not retry: reconnecting at once would be refused again."""
         admission.refusals.note(refusal, self.session_key[:6] if self.session_key else "")
+        metrics.refused[refusal.metric].inc()
         self.tab = None  # frames still in flight are dropped unread
         await self.send(render.status(refusal.status))
         await self.close(code=refusal.code)
 
     async def disconnect(self, code: int) -> None:
         if self.admitted_by is not None:
+            metrics.websocket_connections.dec()
+            metrics.disconnected(code)
             self.admitted_by.release(self.session_key, self.address)
             self.admitted_by = None
             await self.channel_layer.group_discard(
                 fanout.group(self.session_key), self.channel_name
             )
-            log.info("disconnect %s code=%s", self.log_prefix, code)
+            log.info("disconnect %s code=%s", self.log_prefix, code, extra=self.log_extra)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.tab is None:
@@ -142,30 +153,40 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             # A refused frame costs next to nothing: not parsed, and only the first of a run
             # gets a notice (and a log line); a run that goes on is a flood, and ends the socket.
             self.refused += 1
+            metrics.refused["rate_limit"].inc()
             if self.refused == 1:
-                log.warning("rate-limited %s", self.log_prefix)
+                log.warning("rate-limited %s", self.log_prefix, extra=self.log_extra)
                 await self.send(render.notice("Too many messages: slow down a little."))
             elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
                 await self.refuse(Refusal.FLOOD)
             return
         if self.refused:
-            log.info("rate-limit-ended %s refused=%d", self.log_prefix, self.refused)
+            log.info(
+                "rate-limit-ended %s refused=%d",
+                self.log_prefix,
+                self.refused,
+                extra=self.log_extra,
+            )
             self.refused = 0
         if text_data is None:
-            log.warning("bad-frame %s reason=binary", self.log_prefix)
+            metrics.refused["binary"].inc()
+            log.warning("bad-frame %s reason=binary", self.log_prefix, extra=self.log_extra)
             await self.send(render.notice("Binary messages are not accepted."))
             return
         try:
             frame = parse_frame(text_data)
         except FrameError as error:
-            log.warning("bad-frame %s reason=%r", self.log_prefix, str(error))
+            metrics.refused[error.reason].inc()
+            log.warning("bad-frame %s reason=%r", self.log_prefix, str(error), extra=self.log_extra)
             await self.send(render.notice(f"Message refused: {error}."))
             return
+        metrics.frame(frame.action.value)
         await self.handlers[frame.action](self, frame)
 
     async def submit(self, frame: Frame) -> None:
         # The input submitted is already replaced in the page (by an empty one from the browser's
         # cache): the answer leaves the field alone, so nothing typed since is lost.
+        started = perf_counter()
         if frame.field:
             self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], frame.field)
         if not frame.expression.strip():
@@ -174,7 +195,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         try:
             row, new = await services.asubmit(self.tab, frame.expression, frame.field)
         except services.NotStored:
-            log.exception("store-failed %s", self.log_prefix)
+            duration_ms = round((perf_counter() - started) * 1000, 1)
+            log.exception(
+                "store-failed %s",
+                self.log_prefix,
+                extra={**self.log_extra, "duration_ms": duration_ms},
+            )
             await self.send(
                 render.field(frame.expression, frame.field or keys.new())
                 + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
@@ -183,10 +209,16 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if not new:
             await self.send(render.submitted())  # sent again: shown already, nothing changes
             return
+        mark = perf_counter()  # evaluate and store: timed in services.asubmit
         html = render.appended(row)
-        await self.send(html + render.submitted())
+        answer = html + render.submitted()
+        mark = metrics.lap(mark, metrics.RENDER)
+        await self.send(answer)
+        mark = metrics.lap(mark, metrics.SEND)
+        metrics.submit_duration.observe(mark - started)
         if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
             await self.send(render.notice(FANOUT_DOWN))
+        metrics.lap(mark, metrics.FANOUT)
 
     async def preview(self, frame: Frame) -> None:
         if frame.field and frame.field in self.submitted_keys:
@@ -202,7 +234,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
 
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)
-        log.info("cleared %s", self.log_prefix)
+        log.info("cleared %s", self.log_prefix, extra=self.log_extra)
         if not await fanout.cleared(
             self.channel_layer, self.session_key, cleared_id, self.channel_name
         ):

@@ -6,13 +6,15 @@ instead of every consumer of the process crashing with 1011 on its next receive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from collections import defaultdict, deque
 
 import redis.exceptions
 from channels.exceptions import ChannelFull
 from channels_redis import core
+
+from calculator import metrics
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
     `group_discard` never fail a consumer, and this process's memberships are added again when
     Redis returns (a restarted Redis may have lost them), each member then sent REJOINED.
     `send` and `group_send` still raise, so the caller knows a message did not go out now
-    (live/fanout.py); a group message that failed is sent again when Redis is back."""
+    (live/fanout.py); a group message that failed is sent again when Redis is back.
+    Failures count in calc_channel_layer_errors_total here, group_send's where fanout.py
+    catches them (so every layer's are counted, and each once)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +58,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
             try:
                 return await super().receive(channel)
             except UNAVAILABLE as error:
+                metrics.layer_errors["connection"].inc()
                 self._lost(error)
                 if self._back_loop is not loop:  # watched from another loop: ask again later
                     await asyncio.sleep(RETRY_MAX_SECONDS)
@@ -63,6 +68,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         try:
             await super().group_add(group, channel)
         except UNAVAILABLE as error:
+            metrics.layer_errors["connection"].inc()
             self._lost(error)  # added when Redis is back
 
     async def group_discard(self, group: str, channel: str) -> None:
@@ -74,6 +80,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         try:
             await super().group_discard(group, channel)
         except UNAVAILABLE as error:
+            metrics.layer_errors["connection"].inc()
             # Left behind in Redis, it expires after group_expiry; a message sent to it meanwhile
             # waits in a channel nobody reads until the message's own expiry.
             self._lost(error)
@@ -103,7 +110,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         self._back_loop.create_task(self._wait_for_redis(self._back))
 
     async def _wait_for_redis(self, back: asyncio.Event) -> None:
-        delay = 0.1
+        delay, started = 0.1, time.monotonic()
         while True:
             await asyncio.sleep(delay)
             try:
@@ -113,8 +120,10 @@ class RedisChannelLayer(core.RedisChannelLayer):
                     for channel in list(channels):
                         await super().group_add(group, channel)
                 for channel in set().union(*self.memberships.values()):
-                    with contextlib.suppress(ChannelFull):
+                    try:
                         await self.send(channel, REJOINED)
+                    except ChannelFull:
+                        metrics.layer_errors["ChannelFull"].inc()
                 while self.unsent:
                     group, message = self.unsent[0]
                     await super().group_send(group, message)
@@ -123,6 +132,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
             break
-        log.warning("redis-back groups=%d", len(self.memberships))
+        duration_ms = round((time.monotonic() - started) * 1000)
+        log.warning(
+            "redis-back groups=%d", len(self.memberships), extra={"duration_ms": duration_ms}
+        )
         self._back = None
         back.set()
