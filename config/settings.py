@@ -257,6 +257,11 @@ LOGGING = {
         },
     },
 }
+# The operations dashboard's buffer of each process's latest warnings and errors
+# (calculator/ops/logbuffer.py), beside every handler the loggers above write to.
+LOGGING["handlers"]["ops"] = {"class": "calculator.ops.logbuffer.RingBufferHandler"}
+for _logger in (LOGGING["root"], *LOGGING["loggers"].values()):
+    _logger["handlers"].append("ops")
 
 # Limits on WebSockets, per server process (a cluster-wide cap would need shared state in
 # Redis). Refusals close with code 4429, which htmx does not retry. 0 turns a limit off.
