@@ -79,7 +79,8 @@ async def redis(layer: RedisChannelLayer, processes: dict[str, str]) -> Inspecti
     channels (scored by when they joined); a channel's messages wait in the sorted set
     `<prefix><name>` (scored by when they were sent; a process's specific channels share one, up
     to the "!"). Members and messages past the layer's expiries are not counted: the layer drops
-    them on its next use. Each key is on the shard its name hashes to. `processes` names the
+    them on its next use. A group or specific channel is on the shard its name hashes to; a
+    general channel's messages go to the shards in turn. `processes` names the
     process of each client prefix, so its inbox is shown as the process's."""
     group_prefix = f"{layer.prefix}:group:"
     now = time.time()
@@ -102,11 +103,14 @@ async def redis(layer: RedisChannelLayer, processes: dict[str, str]) -> Inspecti
                 pipe.zcount(key, oldest, "+inf")
             counts = await pipe.execute()
         for key, count in zip(keys, counts, strict=True):
+            # A general channel's messages are spread over every shard: its counts add up.
             if key.startswith(group_prefix):
                 if count:
-                    groups[key.removeprefix(group_prefix)] = count
+                    name = key.removeprefix(group_prefix)
+                    groups[name] = groups.get(name, 0) + count
             elif not key.endswith(INFLIGHT_SUFFIX):
-                channels[key.removeprefix(layer.prefix)] = count
+                name = key.removeprefix(layer.prefix)
+                channels[name] = channels.get(name, 0) + count
         if scanned >= MAX_SCANNED_KEYS:
             break
     inboxes = {inbox(prefix): f"inbox of {name}" for prefix, name in processes.items()}
