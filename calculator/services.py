@@ -10,12 +10,13 @@ import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from time import perf_counter
 
 from channels.db import database_sync_to_async
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from calculator import keys
+from calculator import keys, metrics
 from calculator.engine import MAX_EXPRESSION_LENGTH, Num, Result, Session, evaluate, load_value
 from calculator.models import UNSTORABLE, Calculation, Share
 from calculator.store import GroupCommit
@@ -149,6 +150,7 @@ def calculate(
         if result.interpretation_differs:
             row.interpretation = result.interpretation
     else:
+        metrics.engine_error(result.error)
         row.error = result.error.message
         row.error_start = result.error.span.start
         row.error_end = result.error.span.end
@@ -346,7 +348,9 @@ async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calcu
     other tabs of this process are storing), then apply it. Returns the row and whether it is
     new: the database refuses a second row for one submit, and the first one is returned
     instead (not applied again). NotStored if the write failed."""
+    mark = perf_counter()
     row, result = calculate(tab.session_key, expression, tab.session, input_key)
+    mark = metrics.lap(mark, metrics.EVALUATE)
     try:
         await _group_commit.save(row)
     except IntegrityError as error:
@@ -356,6 +360,7 @@ async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calcu
         return stored, False
     except Exception as error:
         raise NotStored from error
+    metrics.lap(mark, metrics.STORE)
     tab.apply(row, result.number)
     return row, True
 

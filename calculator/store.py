@@ -11,9 +11,10 @@ import asyncio
 import logging
 
 from channels.db import database_sync_to_async
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from calculator import metrics
 from calculator.models import Calculation
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class GroupCommit:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             rows = [row for row, _ in batch]
+            metrics.store_batch_size.observe(len(batch))
             try:
                 outcomes: list = await database_sync_to_async(insert)(rows)
             except Exception as error:  # noqa: BLE001 — retried row by row below
@@ -97,6 +99,9 @@ class GroupCommit:
                     log.warning("store-batch-failed rows=%d retrying one by one", len(batch))
                     outcomes = await database_sync_to_async(insert_each)(rows)
             for (_, future), outcome in zip(batch, outcomes, strict=True):
+                # A line sent twice is refused by design (its first row is answered instead).
+                if isinstance(outcome, Exception) and not isinstance(outcome, IntegrityError):
+                    metrics.store_errors.inc()
                 if future.done():
                     continue
                 if isinstance(outcome, Exception):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "calculator.web.middleware.count_requests",  # first: it counts every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -280,3 +281,7 @@ CALC_CONNECT_RATE_PER_ADDRESS = float(os.environ.get("CALC_CONNECT_RATE_PER_ADDR
 CALC_CONNECT_ENTRIES = int(os.environ.get("CALC_CONNECT_ENTRIES", "50"))
 # Frames refused in a row by CALC_RATE_LIMIT before the socket is closed: only a flood gets there.
 CALC_MAX_REFUSED_FRAMES = int(os.environ.get("CALC_MAX_REFUSED_FRAMES", "100"))
+
+# GET /metrics answers loopback clients that did not come through a proxy, and anyone sending
+# `Authorization: Bearer <this>`; empty: loopback only (calculator/web/scrape.py).
+CALC_METRICS_TOKEN = os.environ.get("CALC_METRICS_TOKEN", "")

@@ -57,6 +57,11 @@ class Refusal(Enum):
     def code(self) -> int:
         return CLOSE_SESSION_EXPIRED if self is Refusal.NO_SESSION else CLOSE_LIMITED
 
+    @property
+    def metric(self) -> str:
+        """The reason as calc_refused_frames_total labels it (calculator/metrics.py)."""
+        return self.value.replace("-", "_")
+
 
 @dataclass(frozen=True)
 class Limits:

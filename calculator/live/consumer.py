@@ -7,6 +7,7 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import keys, render, services
+from calculator import keys, metrics, render, services
 from calculator.live import admission, fanout, protocol
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
@@ -105,6 +106,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
                 refusal = limits.admit(self.session_key, self.address)
         if refusal is None:
             self.admitted_by = limits
+            metrics.websocket_connects.inc()
+            metrics.websocket_connections.inc()
         await self.accept()
         if refusal is not None:
             await self.refuse(refusal)
@@ -122,12 +125,15 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         """Say why in the status (a tab keeps showing it), then close with a code htmx does
         not retry: reconnecting at once would be refused again."""
         admission.refusals.note(refusal, self.session_key[:6] if self.session_key else "")
+        metrics.refused[refusal.metric].inc()
         self.tab = None  # frames still in flight are dropped unread
         await self.send(render.status(refusal.status))
         await self.close(code=refusal.code)
 
     async def disconnect(self, code: int) -> None:
         if self.admitted_by is not None:
+            metrics.websocket_connections.dec()
+            metrics.disconnected(code)
             self.admitted_by.release(self.session_key, self.address)
             self.admitted_by = None
             await self.channel_layer.group_discard(
@@ -142,6 +148,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             # A refused frame costs next to nothing: not parsed, and only the first of a run
             # gets a notice (and a log line); a run that goes on is a flood, and ends the socket.
             self.refused += 1
+            metrics.refused["rate_limit"].inc()
             if self.refused == 1:
                 log.warning("rate-limited %s", self.log_prefix)
                 await self.send(render.notice("Too many messages: slow down a little."))
@@ -152,20 +159,24 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             log.info("rate-limit-ended %s refused=%d", self.log_prefix, self.refused)
             self.refused = 0
         if text_data is None:
+            metrics.refused["binary"].inc()
             log.warning("bad-frame %s reason=binary", self.log_prefix)
             await self.send(render.notice("Binary messages are not accepted."))
             return
         try:
             frame = parse_frame(text_data)
         except FrameError as error:
+            metrics.refused[error.reason].inc()
             log.warning("bad-frame %s reason=%r", self.log_prefix, str(error))
             await self.send(render.notice(f"Message refused: {error}."))
             return
+        metrics.frame(frame.action.value)
         await self.handlers[frame.action](self, frame)
 
     async def submit(self, frame: Frame) -> None:
         # The input submitted is already replaced in the page (by an empty one from the browser's
         # cache): the answer leaves the field alone, so nothing typed since is lost.
+        started = perf_counter()
         if frame.field:
             self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], frame.field)
         if not frame.expression.strip():
@@ -183,10 +194,16 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if not new:
             await self.send(render.submitted())  # sent again: shown already, nothing changes
             return
+        mark = perf_counter()  # evaluate and store: timed in services.asubmit
         html = render.appended(row)
-        await self.send(html + render.submitted())
+        answer = html + render.submitted()
+        mark = metrics.lap(mark, metrics.RENDER)
+        await self.send(answer)
+        mark = metrics.lap(mark, metrics.SEND)
+        metrics.submit_duration.observe(mark - started)
         if not await fanout.entry_stored(self.channel_layer, row, html, origin=self.channel_name):
             await self.send(render.notice(FANOUT_DOWN))
+        metrics.lap(mark, metrics.FANOUT)
 
     async def preview(self, frame: Frame) -> None:
         if frame.field and frame.field in self.submitted_keys:

@@ -13,7 +13,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from calculator import render
+from calculator import metrics, render
 from calculator.live.layer import UNAVAILABLE
 from calculator.models import Calculation
 
@@ -93,6 +93,7 @@ async def _publish(layer, name: str, event: dict) -> bool:
     try:
         await layer.group_send(name, event)
     except UNAVAILABLE as error:
+        metrics.layer_errors["connection"].inc()
         log.warning("fanout-failed type=%s error=%s", event["type"], error.__class__.__name__)
         return False
     return True

@@ -14,6 +14,8 @@ import redis.exceptions
 from channels.exceptions import ChannelFull
 from channels_redis import core
 
+from calculator import metrics
+
 log = logging.getLogger(__name__)
 
 # What Redis being unreachable raises (refused, reset, timed out, no primary known to Sentinel).
@@ -35,7 +37,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
     `group_discard` never fail a consumer, and this process's memberships are added again when
     Redis returns (a restarted Redis may have lost them), each member then sent REJOINED.
     `send` and `group_send` still raise, so the caller knows a message did not go out now
-    (live/fanout.py); a group message that failed is sent again when Redis is back."""
+    (live/fanout.py); a group message that failed is sent again when Redis is back.
+    Failures count in calc_channel_layer_errors_total here, group_send's where fanout.py
+    catches them (so every layer's are counted, and each once)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +58,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
             try:
                 return await super().receive(channel)
             except UNAVAILABLE as error:
+                metrics.layer_errors["connection"].inc()
                 self._lost(error)
                 if self._back_loop is not loop:  # watched from another loop: ask again later
                     await asyncio.sleep(RETRY_MAX_SECONDS)
@@ -63,6 +68,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         try:
             await super().group_add(group, channel)
         except UNAVAILABLE as error:
+            metrics.layer_errors["connection"].inc()
             self._lost(error)  # added when Redis is back
 
     async def group_discard(self, group: str, channel: str) -> None:
@@ -74,6 +80,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         try:
             await super().group_discard(group, channel)
         except UNAVAILABLE as error:
+            metrics.layer_errors["connection"].inc()
             # Left behind in Redis, it expires after group_expiry; a message sent to it meanwhile
             # waits in a channel nobody reads until the message's own expiry.
             self._lost(error)

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
 
+from calculator import metrics
+
 logger = logging.getLogger(__name__)
 
 # The page that opened a ws:// socket was served over http, a wss:// one over https.
@@ -72,6 +74,7 @@ class SameOriginValidator(OriginValidator):
         if not valid:
             origin = parsed_origin.geturl() if parsed_origin is not None else ""
             logger.info("refused reason=origin origin=%r", origin[:LOGGED_ORIGIN_LENGTH])
+            metrics.refused["origin"].inc()
         return valid
 
     def validate_origin(self, parsed_origin) -> bool:

@@ -54,12 +54,19 @@ class Frame:
 
 
 class FrameError(ValueError):
-    """A frame the app will not act on; the message is shown to the user."""
+    """A frame the app will not act on; the message is shown to the user. `reason` is how the
+    refusal is counted (calc_refused_frames_total)."""
+
+    reason = "bad_frame"
+
+
+class FrameTooLarge(FrameError):
+    reason = "too_large"
 
 
 def parse_frame(text: str) -> Frame:
     if len(text) > MAX_FRAME_BYTES:
-        raise FrameError(f"message too large (over {MAX_FRAME_BYTES} bytes)")
+        raise FrameTooLarge(f"message too large (over {MAX_FRAME_BYTES} bytes)")
     try:
         data = json.loads(text)
     except ValueError:

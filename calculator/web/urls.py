@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from calculator.web import views
+from calculator.web import scrape, views
 
 app_name = "calculator"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("status/queued/", views.queued, name="queued"),
     path("help/", views.reference, name="reference"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", scrape.metrics, name="metrics"),
 ]
