@@ -51,6 +51,9 @@ def summarised(
     inboxes: dict[str, str] | None = None,
     **kw,
 ) -> Inspection:
+    """Counted and cut to the top; channels with nothing waiting are left out (a listening
+    socket's channel is empty almost always)."""
+    channels = {name: count for name, count in channels.items() if count}
     return Inspection(
         backend=backend,
         groups=top(groups),

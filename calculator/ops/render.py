@@ -53,6 +53,7 @@ def process_context(report: dict) -> dict:
         "refusals": [
             {"reason": reason, "recent": int(recent), "total": int(total)}
             for reason, recent, total in report["refusals"]
+            if total
         ],
         "errors": [
             {"kind": kind, "recent": int(recent), "total": int(total)}

@@ -32,10 +32,16 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def families(metric) -> list:
+    """A metric's families; none when CALC_METRICS=0 made it a no-op (metrics.Disabled)."""
+    collect = getattr(metric, "collect", None)
+    return collect() if collect is not None else []
+
+
 def counter_values(metric) -> dict[str, float]:
     """A counter's `_total` samples by their label values joined with "/"; "" unlabelled."""
     values = {}
-    for family in metric.collect():
+    for family in families(metric):
         for sample in family.samples:
             if sample.name.endswith("_total"):
                 values["/".join(sample.labels.values())] = sample.value
@@ -43,13 +49,13 @@ def counter_values(metric) -> dict[str, float]:
 
 
 def gauge_value(metric) -> float:
-    return sum(sample.value for family in metric.collect() for sample in family.samples)
+    return sum(sample.value for family in families(metric) for sample in family.samples)
 
 
 def histogram_buckets(metric, label: str | None = None) -> dict[str, list[tuple[float, float]]]:
     """A histogram's cumulative buckets, by the value of `label` (or "" unlabelled)."""
     buckets: dict[str, list[tuple[float, float]]] = {}
-    for family in metric.collect():
+    for family in families(metric):
         for sample in family.samples:
             if sample.name.endswith("_bucket"):
                 key = sample.labels.get(label, "") if label else ""
