@@ -41,7 +41,7 @@ from testing.daphne import collectstatic, migrate, server_env  # noqa: E402
 
 LOADGEN = ROOT / "bench" / "loadgen.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout")
+SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout", "metrics")
 
 # Goals from issues 5 and 11 (and issue 6 for fairness). CPU per submit is the app's over the
 # baseline's, each measured on one pinned core in the same run.
@@ -52,6 +52,8 @@ GOAL_MEMORY_VS_ONE_GROUP = 1.15
 GOAL_FIRST_RESULT_MS = 100
 GOAL_PAGE_BYTES = 60_000
 GOAL_FAIRNESS_P99_MS = 200
+# Issue 15: what the Prometheus metrics add to a submit's server CPU, per core.
+GOAL_METRICS_OVERHEAD = 0.05
 
 # Per core: the measured server on one CPU, the load generator on another.
 SERVER_CPU = 0
@@ -63,6 +65,8 @@ STOCK = "app, Channels' own dispatch (stock `AsyncWebsocketConsumer`)"
 APP = "**app** (daphne, bin/serve)"
 UVICORN = "app (uvicorn + uvloop)"
 ONE_GROUP = "stock consumer, one group (daphne)"
+METRICS_ON = "**app, metrics on** (the default)"
+METRICS_OFF = "app, metrics off (`CALC_METRICS=0`)"
 
 
 # The load generator is one client address opening many sockets, as no user does: the app's
@@ -704,6 +708,51 @@ class Bench:
                 f"| {r['hit_rate']:.1%} | {', '.join(map(str, r['rates']))} |"
             )
         lines.append("")
+        return "\n".join(lines)
+
+    def metrics(self) -> str:
+        cpu = SERVER_CPU if self.pin else None
+        targets = {
+            METRICS_ON: lambda: servers.app_daphne(self.app_env(), cpu=cpu),
+            METRICS_OFF: lambda: servers.app_daphne(self.app_env(CALC_METRICS="0"), cpu=cpu),
+        }
+        runs: dict[str, list[dict]] = {name: [] for name in targets}
+        for _ in range(self.plan.repeats):
+            for name, make in targets.items():  # interleaved, as in section 1
+                with make() as server:
+                    runs[name].append(self.throughput_run([server], "app", pin=self.pin))
+        results = {name: self.median_run(r, key="cpu_us") for name, r in runs.items()}
+        on, off = results[METRICS_ON]["cpu_us"], results[METRICS_OFF]["cpu_us"]
+        overhead = on / off - 1
+        ok = overhead <= GOAL_METRICS_OVERHEAD
+        self.goals.append(
+            (f"metrics cost ≤ {GOAL_METRICS_OVERHEAD:.0%} of server CPU per submit (per core)",
+             f"{overhead:+.1%} ({on:.0f} / {off:.0f} µs)", ok)
+        )  # fmt: skip
+        lines = [
+            "## 7. What the metrics cost",
+            "",
+            "Section 1's closed loop against the app with its Prometheus metrics (the default) "
+            "and without (`CALC_METRICS=0`: every metric a no-op; the `perf_counter` laps stay), "
+            + (f"server pinned to CPU {SERVER_CPU}, " if self.pin else "not pinned, ")
+            + f"interleaved, median of {self.plan.repeats} by CPU per submit. "
+            "`bench/stages.py` measures the same calls alone, in-process.",
+            "",
+            "| server | **CPU µs per submit** | msg/s | p50 ms | p99 ms | runs µs | runs msg/s |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+        for name, r in results.items():
+            lines.append(
+                f"| {name} | **{r['cpu_us']:.0f}** | {r['rate']:.0f} | {r['p50']:.1f} "
+                f"| {r['p99']:.1f} | {', '.join(map(str, r['cpus_us']))} "
+                f"| {', '.join(map(str, r['rates']))} |"
+            )
+        lines += [
+            "",
+            f"Goal: metrics ≤ {GOAL_METRICS_OVERHEAD:.0%} of server CPU per submit: "
+            f"**{overhead:+.1%}** ({met(ok)}).",
+            "",
+        ]
         return "\n".join(lines)
 
 

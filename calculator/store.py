@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from time import perf_counter
 
 from channels.db import database_sync_to_async
 from django.db import IntegrityError, connection, transaction
@@ -90,13 +91,19 @@ class GroupCommit:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             rows = [row for row, _ in batch]
             metrics.store_batch_size.observe(len(batch))
+            started = perf_counter()
             try:
                 outcomes: list = await database_sync_to_async(insert)(rows)
             except Exception as error:  # noqa: BLE001 — retried row by row below
                 if len(batch) == 1:
                     outcomes = [error]
                 else:
-                    log.warning("store-batch-failed rows=%d retrying one by one", len(batch))
+                    duration_ms = round((perf_counter() - started) * 1000, 1)
+                    log.warning(
+                        "store-batch-failed rows=%d retrying one by one",
+                        len(batch),
+                        extra={"duration_ms": duration_ms},
+                    )
                     outcomes = await database_sync_to_async(insert_each)(rows)
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 # A line sent twice is refused by design (its first row is answered instead).

@@ -240,14 +240,28 @@ CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 # 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
 
+# Log lines for people ("line", the default) or one JSON object per line ("json", for shippers:
+# calculator/logs.py names the fields).
+CALC_LOG_FORMAT = os.environ.get("CALC_LOG_FORMAT", "line").strip().lower() or "line"
+if CALC_LOG_FORMAT not in ("line", "json"):
+    raise ValueError(f"CALC_LOG_FORMAT must be line or json, not {CALC_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "calculator.logs.JsonLines"},
+    },
+    "filters": {
+        "share_tokens": {"()": "calculator.logs.HideShareTokens"},
+        "full_inboxes": {"()": "calculator.logs.CountFullInboxes"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CALC_LOG_FORMAT,
+            "filters": ["share_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
@@ -256,13 +270,23 @@ LOGGING = {
             "level": os.environ.get("CALC_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # Django's own console handler (DEBUG only) would print its records a second time, in
+        # its own format: they reach ours through the root logger.
+        "django": {"handlers": [], "level": "INFO"},
+        # INFO, so its over-capacity records reach the filter that counts them (and drops them).
+        "channels_redis.core": {"level": "INFO", "filters": ["full_inboxes"]},
     },
 }
 # The operations dashboard's buffer of each process's latest warnings and errors
 # (calculator/ops/logbuffer.py), beside every handler the loggers above write to.
-LOGGING["handlers"]["ops"] = {"class": "calculator.ops.logbuffer.RingBufferHandler"}
+# Same filters as the console's; added to the root logger and to those that do not propagate.
+LOGGING["handlers"]["ops"] = {
+    "class": "calculator.ops.logbuffer.RingBufferHandler",
+    "filters": LOGGING["handlers"]["console"].get("filters", []),
+}
 for _logger in (LOGGING["root"], *LOGGING["loggers"].values()):
-    _logger["handlers"].append("ops")
+    if _logger is LOGGING["root"] or _logger.get("propagate") is False:
+        _logger.setdefault("handlers", []).append("ops")
 
 # Limits on WebSockets, per server process (a cluster-wide cap would need shared state in
 # Redis). Refusals close with code 4429, which htmx does not retry. 0 turns a limit off.

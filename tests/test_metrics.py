@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -23,7 +26,9 @@ from calculator.live.admission import CLOSE_LIMITED, Refusal
 from calculator.live.layer import RedisChannelLayer
 from calculator.live.protocol import MAX_FRAME_BYTES, Action
 from config.asgi import application
-from testing.daphne import free_port
+from testing import redis
+from testing.daphne import ROOT, free_port
+from testing.required import require
 from tests.conftest import clear_frame, open_socket, preview_frame, submit_frame
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -251,6 +256,24 @@ async def test_redis_unreachable_counts_each_failed_layer_operation():
             task.cancel()
 
 
+@pytest.mark.services
+async def test_full_inboxes_on_redis_count_as_channel_full_and_name_no_group(caplog):
+    require(redis.available())
+    group = fanout.group("f" * 32)
+    with redis.RedisServer() as server:
+        layer = RedisChannelLayer(hosts=[server.url], capacity=1)
+        for name in ("a", "b"):
+            await layer.group_add(group, f"calc.{name}")
+        with Changes(("calc_channel_layer_errors_total", {"kind": "ChannelFull"})) as changed:
+            await layer.group_send(group, {"type": "calc.entry"})  # each inbox now full
+            assert changed() == [0]
+            await layer.group_send(group, {"type": "calc.entry"})
+            assert changed() == [2]
+        await layer.flush()
+        await layer.close_pools()
+    assert group not in caplog.text
+
+
 TOKEN = "scrape-token-0123456789"
 FORWARDED = {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}
 # (client address, extra headers, status): loopback only straight from this host, or the token
@@ -342,3 +365,23 @@ def test_a_refused_scrape_counts_as_the_metrics_view_not_its_token(client):
     with Changes(requests("calculator:metrics", "404")) as changed:
         client.get("/metrics", REMOTE_ADDR="192.0.2.1", HTTP_AUTHORIZATION="Bearer secret")
         assert changed() == [1]
+
+
+OFF_SCRIPT = """
+from prometheus_client import REGISTRY, generate_latest
+from calculator import metrics
+from calculator.engine.errors import MathError
+metrics.frame("submit"); metrics.disconnected(1000); metrics.lap(0.0, metrics.EVALUATE)
+metrics.engine_error(MathError("x")); metrics.websocket_connections.inc()
+metrics.http_requests.labels(view="v", status="200").inc()
+print(generate_latest(REGISTRY).decode())
+"""
+
+
+@pytest.mark.parametrize(("switch", "recorded"), [("0", False), ("1", True), ("", True)])
+def test_calc_metrics_0_records_nothing_and_takes_every_call(switch, recorded):
+    env = {**os.environ, "CALC_METRICS": switch}
+    result = subprocess.run([sys.executable, "-c", OFF_SCRIPT], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert ("calc_websocket_frames_total" in result.stdout) is recorded
+    assert "process_cpu_seconds_total" in result.stdout

@@ -163,3 +163,12 @@ def test_the_process_buffer_sees_calculator_and_other_loggers():
         "seen by the dashboard",
     ]
     assert len(logbuffer.RECENT) == min(before + 2, KEPT_RECORDS)
+
+
+@pytest.mark.parametrize("name", ["calculator.live", "django.request", "channels_redis.core", "x"])
+def test_each_record_is_kept_once_whatever_its_logger(name):
+    from calculator.ops import logbuffer
+
+    logging.getLogger(name).warning("once from %s", name)
+    kept = [entry for entry in logbuffer.RECENT if entry.message == f"once from {name}"]
+    assert len(kept) == 1

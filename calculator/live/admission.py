@@ -193,6 +193,7 @@ class RefusalLog:
             refusal.value,
             self._pending.pop(refusal),
             session,
+            extra={"session": session_prefix} if session_prefix else None,
         )
 
 

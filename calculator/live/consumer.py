@@ -81,6 +81,11 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         """The session as logs show it: a prefix, never the whole key."""
         return f"session={self.session_key[:6]}"
 
+    @property
+    def log_extra(self) -> dict:
+        """The session prefix and the socket's id as fields of their own (CALC_LOG_FORMAT=json)."""
+        return {"session": self.session_key[:6], "socket": self.channel_name.rpartition("!")[2]}
+
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch without its close_old_connections() thread hop before each message.
 
@@ -119,7 +124,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         query = self.url_parameter("q")
         if query:  # a page loaded filtered (?q=) stays filtered
             await self.search(Frame(Action.SEARCH, query=query[: protocol.MAX_QUERY_CHARS]))
-        log.info("connect %s", self.log_prefix)
+        log.info("connect %s", self.log_prefix, extra=self.log_extra)
 
     async def refuse(self, refusal: Refusal) -> None:
         """Say why in the status (a tab keeps showing it), then close with a code htmx does
@@ -139,7 +144,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(
                 fanout.group(self.session_key), self.channel_name
             )
-            log.info("disconnect %s code=%s", self.log_prefix, code)
+            log.info("disconnect %s code=%s", self.log_prefix, code, extra=self.log_extra)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.tab is None:
@@ -150,24 +155,29 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             self.refused += 1
             metrics.refused["rate_limit"].inc()
             if self.refused == 1:
-                log.warning("rate-limited %s", self.log_prefix)
+                log.warning("rate-limited %s", self.log_prefix, extra=self.log_extra)
                 await self.send(render.notice("Too many messages: slow down a little."))
             elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
                 await self.refuse(Refusal.FLOOD)
             return
         if self.refused:
-            log.info("rate-limit-ended %s refused=%d", self.log_prefix, self.refused)
+            log.info(
+                "rate-limit-ended %s refused=%d",
+                self.log_prefix,
+                self.refused,
+                extra=self.log_extra,
+            )
             self.refused = 0
         if text_data is None:
             metrics.refused["binary"].inc()
-            log.warning("bad-frame %s reason=binary", self.log_prefix)
+            log.warning("bad-frame %s reason=binary", self.log_prefix, extra=self.log_extra)
             await self.send(render.notice("Binary messages are not accepted."))
             return
         try:
             frame = parse_frame(text_data)
         except FrameError as error:
             metrics.refused[error.reason].inc()
-            log.warning("bad-frame %s reason=%r", self.log_prefix, str(error))
+            log.warning("bad-frame %s reason=%r", self.log_prefix, str(error), extra=self.log_extra)
             await self.send(render.notice(f"Message refused: {error}."))
             return
         metrics.frame(frame.action.value)
@@ -185,7 +195,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         try:
             row, new = await services.asubmit(self.tab, frame.expression, frame.field)
         except services.NotStored:
-            log.exception("store-failed %s", self.log_prefix)
+            duration_ms = round((perf_counter() - started) * 1000, 1)
+            log.exception(
+                "store-failed %s",
+                self.log_prefix,
+                extra={**self.log_extra, "duration_ms": duration_ms},
+            )
             await self.send(
                 render.field(frame.expression, frame.field or keys.new())
                 + render.notice("Not stored: the database is unavailable. Press Enter to retry.")
@@ -219,7 +234,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
 
     async def clear(self, frame: Frame) -> None:
         cleared_id = await services.aclear_history(self.session_key)
-        log.info("cleared %s", self.log_prefix)
+        log.info("cleared %s", self.log_prefix, extra=self.log_extra)
         if not await fanout.cleared(
             self.channel_layer, self.session_key, cleared_id, self.channel_name
         ):

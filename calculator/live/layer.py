@@ -6,8 +6,8 @@ instead of every consumer of the process crashing with 1011 on its next receive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from collections import defaultdict, deque
 
 import redis.exceptions
@@ -110,7 +110,7 @@ class RedisChannelLayer(core.RedisChannelLayer):
         self._back_loop.create_task(self._wait_for_redis(self._back))
 
     async def _wait_for_redis(self, back: asyncio.Event) -> None:
-        delay = 0.1
+        delay, started = 0.1, time.monotonic()
         while True:
             await asyncio.sleep(delay)
             try:
@@ -120,8 +120,10 @@ class RedisChannelLayer(core.RedisChannelLayer):
                     for channel in list(channels):
                         await super().group_add(group, channel)
                 for channel in set().union(*self.memberships.values()):
-                    with contextlib.suppress(ChannelFull):
+                    try:
                         await self.send(channel, REJOINED)
+                    except ChannelFull:
+                        metrics.layer_errors["ChannelFull"].inc()
                 while self.unsent:
                     group, message = self.unsent[0]
                     await super().group_send(group, message)
@@ -130,6 +132,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
             break
-        log.warning("redis-back groups=%d", len(self.memberships))
+        duration_ms = round((time.monotonic() - started) * 1000)
+        log.warning(
+            "redis-back groups=%d", len(self.memberships), extra={"duration_ms": duration_ms}
+        )
         self._back = None
         back.set()
