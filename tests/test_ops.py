@@ -227,3 +227,25 @@ async def test_a_process_that_stops_answering_ages_out(staff):
             pass
     finally:
         await watcher.disconnect()
+
+
+async def test_a_report_that_fails_to_build_leaves_the_reporter_answering(staff, monkeypatch):
+    watcher = await ops_socket(staff)
+    assert (await watcher.connect())[0]
+    try:
+        await next_update(watcher)
+        calls = []
+
+        def broken(*args, **kwargs):
+            calls.append(1)
+            raise ValueError("broken report")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(reporter.reports, "report", broken)
+            while len(calls) < 2:
+                await asyncio.sleep(0.1)
+        # Answering again: this process shows up in the next updates.
+        while reporter.reports.name not in await next_update(watcher):
+            pass
+    finally:
+        await watcher.disconnect()

@@ -71,6 +71,9 @@ class OpsConsumer(AsyncWebsocketConsumer):
                 await self.update()
             except UNAVAILABLE as error:
                 log.warning("ops-update-failed error=%s", error.__class__.__name__)
+            except Exception:
+                # One bad update must not freeze the page: the next second tries again.
+                log.exception("ops-update-failed")
 
     async def ops_report(self, event: dict) -> None:
         report = event["report"]

@@ -66,7 +66,11 @@ async def listen(layer) -> None:
                 log.warning("ops-reporter-unavailable error=%s", error.__class__.__name__)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            await answer(layer, message)
+            try:
+                await answer(layer, message)
+            except Exception:
+                # A report that failed to build is this request's loss, not the reporter's end.
+                log.exception("ops-report-failed")
     finally:
         rejoin.cancel()
 
