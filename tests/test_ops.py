@@ -7,8 +7,11 @@ import asyncio
 import re
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from calculator import metrics
@@ -249,3 +252,27 @@ async def test_a_report_that_fails_to_build_leaves_the_reporter_answering(staff,
             pass
     finally:
         await watcher.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [("sign-out", access.CLOSE_SIGN_IN), ("not-staff", access.CLOSE_FORBIDDEN)],
+)
+async def test_an_open_dashboard_ends_when_its_user_may_no_longer_watch(
+    staff, monkeypatch, change, code
+):
+    monkeypatch.setattr(access, "RECHECK_SECONDS", 1.0)
+    watcher = await ops_socket(staff)
+    assert (await watcher.connect())[0]
+    await next_update(watcher)
+    if change == "sign-out":
+        await sync_to_async(SessionStore(staff).delete)()
+    else:
+        await sync_to_async(get_user_model().objects.filter(username="ops-staff").update)(
+            is_staff=False
+        )
+    while True:
+        output = await watcher.receive_output(UPDATE_TIMEOUT)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == code

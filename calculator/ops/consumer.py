@@ -60,7 +60,16 @@ class OpsConsumer(AsyncWebsocketConsumer):
         """The page sends nothing; whatever arrives is ignored."""
 
     async def tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        checked = loop.time()
         while True:
+            if loop.time() - checked >= access.RECHECK_SECONDS:
+                checked = loop.time()
+                refusal = await access.still_watching(self.scope["user"].pk, self.scope["session"])
+                if refusal is not None:
+                    log.warning("ops-ended code=%d", refusal)
+                    await self.close(code=refusal)
+                    return
             # The layer being away skips a request; the page shows processes age out meanwhile.
             with contextlib.suppress(*UNAVAILABLE):
                 await self.channel_layer.group_send(
