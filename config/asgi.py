@@ -19,6 +19,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from calculator.live.origin import SameOriginValidator  # noqa: E402
 from calculator.live.routing import websocket_urlpatterns  # noqa: E402
+from calculator.ops import routing as ops_routing  # noqa: E402
+from calculator.ops.reporter import starting_reporter  # noqa: E402
 
 
 def websocket_app(routes: list):
@@ -27,6 +29,13 @@ def websocket_app(routes: list):
     return SameOriginValidator(AuthMiddlewareStack(URLRouter(routes)))
 
 
-application = ProtocolTypeRouter(
-    {"http": django_asgi_app, "websocket": websocket_app(websocket_urlpatterns)}
+# Every process answers the operations dashboard (calculator/ops/): its reporter starts with the
+# first connection served, since daphne has no ASGI lifespan.
+application = starting_reporter(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": websocket_app(websocket_urlpatterns + ops_routing.websocket_urlpatterns),
+        }
+    )
 )

@@ -277,6 +277,16 @@ LOGGING = {
         "channels_redis.core": {"level": "INFO", "filters": ["full_inboxes"]},
     },
 }
+# The operations dashboard's buffer of each process's latest warnings and errors
+# (calculator/ops/logbuffer.py), beside every handler the loggers above write to.
+# Same filters as the console's; added to the root logger and to those that do not propagate.
+LOGGING["handlers"]["ops"] = {
+    "class": "calculator.ops.logbuffer.RingBufferHandler",
+    "filters": LOGGING["handlers"]["console"].get("filters", []),
+}
+for _logger in (LOGGING["root"], *LOGGING["loggers"].values()):
+    if _logger is LOGGING["root"] or _logger.get("propagate") is False:
+        _logger.setdefault("handlers", []).append("ops")
 
 # Limits on WebSockets, per server process (a cluster-wide cap would need shared state in
 # Redis). Refusals close with code 4429, which htmx does not retry. 0 turns a limit off.

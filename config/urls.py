@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("calculator.web.urls")),
+    path("ops/", include("calculator.ops.urls")),
 ]
