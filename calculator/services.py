@@ -276,6 +276,13 @@ def export_rows(session_key: str) -> Iterator[Calculation]:
     return Calculation.objects.filter(session_key=session_key).order_by("id").iterator()
 
 
+def entries_after(owner: str, after_id: int, limit: int) -> list[Calculation]:
+    """Up to `limit` of the owner's entries stored after `after_id`, oldest first (a page of the
+    HTTP API's listing: ids only grow, so paging by id never skips nor repeats a row)."""
+    rows = Calculation.objects.filter(session_key=owner, pk__gt=after_id).order_by("id")
+    return list(rows[:limit])
+
+
 def share(session_key: str) -> Share | None:
     """A read-only snapshot of the session's visible transcript under a new unguessable token;
     None when the session has MAX_SHARES_PER_SESSION links already."""

@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # the HTTP API (its OpenAPI schema; docs assets served from our static files)
     "calculator",
+    "calculator.tokens",  # personal access tokens for the API, with migrations of their own
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,9 @@ CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 # Frames per second per session, all its sockets together (token bucket, burst of twice that);
 # 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
+# HTTP API requests per second per token, and per client address for anonymous evaluation and
+# failed token checks (token bucket, burst of twice that); the socket's rate by default.
+CALC_API_RATE_LIMIT = float(os.environ.get("CALC_API_RATE_LIMIT", str(CALC_RATE_LIMIT)))
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,10 @@
 
 from django.urls import include, path
 
+from calculator.api.views import api
+
 urlpatterns = [
     path("", include("calculator.web.urls")),
+    path("api/v1/", api.urls),
+    path("account/tokens/", include("calculator.tokens.urls")),
 ]
