@@ -86,7 +86,7 @@ def stored_expressions(server: DaphneServer, context: BrowserContext) -> list[st
     database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
     with closing(sqlite3.connect(database)) as connection:
         rows = connection.execute(
-            "SELECT expression FROM calculator_calculation WHERE session_key = ? ORDER BY id",
+            "SELECT expression FROM calculator_calculation WHERE owner = ? ORDER BY id",
             (session_key,),
         )
         return [expression for (expression,) in rows]
