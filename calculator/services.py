@@ -338,6 +338,31 @@ def submit_once(
     return row, True
 
 
+def adopt(anonymous: str, owner: str) -> int:
+    """Signing in: the browser session's entries and share links become the person's. Ids are
+    handed out in time order and rows are read by id, so the two transcripts interleave as they
+    were typed, and variables and `ans` (rebuilt from rows) follow. A submit key both sides
+    stored (one input's line, sent before and after) stays with the person's row: the moved
+    one only loses its key, which guards nothing once stored. Returns the entries moved."""
+    if anonymous == owner:
+        return 0
+    with transaction.atomic():
+        moved = Calculation.objects.filter(owner=anonymous)
+        taken = Calculation.objects.filter(owner=owner, submit_key__isnull=False)
+        moved.filter(submit_key__in=taken.values("submit_key")).update(submit_key=None)
+        count = moved.update(owner=owner)
+        Share.objects.filter(owner=anonymous).update(owner=owner)
+    return count
+
+
+def forget(owner: str) -> int:
+    """Delete everything stored for an owner: entries and share links. Returns entries deleted."""
+    with transaction.atomic():
+        Share.objects.filter(owner=owner).delete()
+        deleted, _ = Calculation.objects.filter(owner=owner).delete()
+    return deleted
+
+
 _group_commit = GroupCommit()
 
 
