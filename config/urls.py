@@ -1,4 +1,4 @@
-"""Root URLs: the calculator app owns the site."""
+"""Root URLs: the calculator app owns the site; accounts live under /accounts/."""
 
 from django.urls import include, path
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("calculator.web.urls")),
     path("api/v1/", api.urls),
     path("account/tokens/", include("calculator.tokens.urls")),
+    path("accounts/", include("calculator.accounts.urls")),
 ]

@@ -167,7 +167,7 @@ def test_unusable_token_is_401(client, method, path, body, writes, state):
 @pytest.mark.parametrize(("method", "path", "body", "writes"), TOKEN_OPERATIONS)
 def test_read_token_reads_but_never_writes(client, method, path, body, writes):
     ann = person("ann")
-    entry = Calculation.objects.create(session_key=owners.of_user(ann.pk), expression="1")
+    entry = Calculation.objects.create(owner=owners.of_user(ann.pk), expression="1")
     path = path.replace("/1", f"/{entry.pk}")
     response = call(client, method, path, body, bearer(ann, "read"))
     assert response.status_code == (403 if writes else 200)
@@ -224,7 +224,7 @@ def test_entries_round_trip(client):
 def test_entries_are_paged_oldest_first(client):
     ann = person("ann")
     owner = owners.of_user(ann.pk)
-    rows = [Calculation.objects.create(session_key=owner, expression=str(n)) for n in range(7)]
+    rows = [Calculation.objects.create(owner=owner, expression=str(n)) for n in range(7)]
     headers = bearer(ann, "read")
     seen, cursor, pages = [], None, 0
     while True:
@@ -270,7 +270,7 @@ def test_isolation_every_endpoint_with_another_persons_ids(client):
     ann, bob = person("ann"), person("bob")
     bobs = bearer(bob)
     post(client, "/entries", {"expression": "secret = 42"}, bobs)
-    bob_entry = Calculation.objects.get(session_key=owners.of_user(bob.pk))
+    bob_entry = Calculation.objects.get(owner=owners.of_user(bob.pk))
     anns = bearer(ann)
     post(client, "/entries", {"expression": "mine = 1"}, anns)
     # Ann cannot delete, list or see Bob's entry or variables.
@@ -287,7 +287,7 @@ def test_isolation_every_endpoint_with_another_persons_ids(client):
     assert post(client, "/entries", {"expression": "secret"}, anns).json()["ok"] is False
     assert Calculation.objects.filter(pk=bob_entry.pk).exists()
     # A browser session's rows are no one's token's either.
-    Calculation.objects.create(session_key="a" * 32, expression="7")
+    Calculation.objects.create(owner="a" * 32, expression="7")
     assert client.get("/api/v1/variables", headers=anns).json()["ans"] is None
 
 

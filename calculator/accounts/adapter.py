@@ -1,0 +1,30 @@
+"""allauth's adapter, at the two moments the calculator must know of: signing in and out.
+
+Django's login() cycles the session key, so the anonymous transcript's owner (that key) is read
+here, before it happens; a `user_logged_in` receiver would only see the new key.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from calculator import owners, services
+from calculator.live import fanout
+
+log = logging.getLogger(__name__)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def login(self, request, user) -> None:
+        anonymous = request.session.session_key
+        was_signed_in = request.user.is_authenticated
+        super().login(request, user)
+        if anonymous is None or was_signed_in:
+            return
+        owner = owners.of_user(user.pk)
+        moved = services.adopt(owners.of_session(anonymous), owner)
+        log.info("signed-in %s adopted=%d", owners.log_label(owner), moved)
+        # The browser's other tabs show the anonymous transcript on a key that is gone.
+        fanout.publish_session_ended(anonymous, "signed-in")
