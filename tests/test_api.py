@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -352,3 +353,20 @@ def test_openapi_schema(client):
         "scheme": "bearer",
     }
     assert "security" not in schema["paths"]["/api/v1/evaluate"]["post"]
+
+
+def test_docs_come_from_our_static_files_under_a_strict_csp(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn" not in html.lower()
+    scripts = re.findall(r"<script([^>]*)>", html)
+    # Scripts by src only; the one other element holds JSON settings, which never runs.
+    assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["img-src"] == "'self' data:"  # Swagger UI's stylesheet icons, and only here
+    assert "data:" not in client.get("/").headers["Content-Security-Policy"]
