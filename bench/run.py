@@ -41,7 +41,7 @@ from testing.daphne import collectstatic, migrate, server_env  # noqa: E402
 
 LOADGEN = ROOT / "bench" / "loadgen.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout")
+SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout", "api")
 
 # Goals from issues 5 and 11 (and issue 6 for fairness). CPU per submit is the app's over the
 # baseline's, each measured on one pinned core in the same run.
@@ -435,6 +435,17 @@ class Bench:
         if result.returncode != 0:
             return header + f"bench/engine.py failed:\n\n```\n{result.stderr[-2000:]}\n```\n"
         return header + result.stdout.strip() + "\n"
+
+    def api(self) -> str:
+        """The HTTP API's evaluate beside plain Django views (bench/api.py, servers of its own)."""
+        quick = ["--quick"] if self.plan == QUICK else []
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "api.py"), *quick],
+            cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            return f"## HTTP API\n\nbench/api.py failed:\n\n```\n{result.stderr[-2000:]}\n```\n"
+        return result.stdout.strip() + "\n"
 
     def idle_memory(self, server: servers.Server, protocol: str, redis_port: int | None) -> dict:
         n = self.plan.idle_sockets
