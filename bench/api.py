@@ -2,8 +2,9 @@
 
 One app server (bin/serve, daphne) pinned to one CPU serves the API and the plain views of
 bench/apps/api_urls.py; the load generator (bench/http_loadgen.py) runs on the other CPU with
-keep-alive connections, each posting its own random expressions. The server's CPU time per
-request is the headline; the endpoints are measured in turns (A B C, A B C, …) and each one's
+keep-alive connections, each posting its own random expressions. A second server runs the same
+app without its sync-only middleware, to price them. The server's CPU time per request is the
+headline; the endpoints are measured in turns (A B C, A B C, …) and each one's
 median run is reported, so a busy machine's drift falls on all of them alike.
 
     .venv/bin/python bench/api.py            # about a minute
@@ -24,16 +25,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import servers  # noqa: E402
+from bench.apps.api_settings import SYNC_ONLY_MIDDLEWARE  # noqa: E402
 from testing.daphne import ROOT, collectstatic, migrate, server_env  # noqa: E402
 
 SERVER_CPU = 0
 CLIENT_CPU = 1
 LOADGEN = ROOT / "bench" / "http_loadgen.py"
-# (path, what it is): the API first, then the plain views it is compared with.
+# The servers: the app's middleware as it is, and without its sync-only middleware
+# (bench/apps/api_settings.py), each pinned to SERVER_CPU and measured in turn.
+STACKS = {"app": {}, "async": {"BENCH_ASYNC_STACK": "1"}}
+# (stack, path, what it is): the API first, then the plain views it is compared with.
 ENDPOINTS = (
-    ("/api/v1/evaluate", "**API** (django-ninja, async view)"),
-    ("/plain/evaluate-async", "plain Django view, async"),
-    ("/plain/evaluate-sync", "plain Django view, sync (run in a thread by ASGI)"),
+    ("app", "/api/v1/evaluate", "**API** (django-ninja, async view)"),
+    ("app", "/plain/evaluate-async", "plain Django view, async"),
+    ("app", "/plain/evaluate-sync", "plain Django view, sync"),
+    ("async", "/api/v1/evaluate", "API, without the sync-only middleware"),
+    ("async", "/plain/evaluate-async", "plain async view, without the sync-only middleware"),
 )
 # The per-address limit stays on (its cost is part of the work) but far above the load.
 RATE_LIMIT = "1000000"
@@ -74,35 +81,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    connections, requests, repeats = (10, 50, 1) if args.quick else (20, 250, 3)
+    connections, requests, repeats = (10, 50, 1) if args.quick else (20, 100, 3)
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     os.environ["DJANGO_STATIC_ROOT"] = str(tmp / "static")
     pin = servers.can_pin()
-    server = None
+    started: dict[str, servers.Server] = {}
     try:
         collectstatic(server_env())
-        env = server_env(
-            tmp / "db.sqlite3",
-            DJANGO_SETTINGS_MODULE="bench.apps.api_settings",
-            CALC_API_RATE_LIMIT=RATE_LIMIT,
-        )
-        migrate(env)
-        server = servers.app_daphne(env, "api", cpu=SERVER_CPU if pin else None).start()
-        for path, _ in ENDPOINTS:  # warm up: imports, first queries, caches of the framework
-            load(server, path, 2, 20, seed=0)
-        runs: dict[str, list[dict]] = {path: [] for path, _ in ENDPOINTS}
+        for stack, extra in STACKS.items():
+            env = server_env(
+                tmp / f"{stack}.sqlite3",
+                DJANGO_SETTINGS_MODULE="bench.apps.api_settings",
+                CALC_API_RATE_LIMIT=RATE_LIMIT,
+                **extra,
+            )
+            migrate(env)
+            server = servers.app_daphne(env, f"api-{stack}", cpu=SERVER_CPU if pin else None)
+            started[stack] = server.start()
+        for stack, path, _ in ENDPOINTS:  # warm up: imports, first queries, framework caches
+            load(started[stack], path, 2, 20, seed=0)
+        runs: dict[tuple, list[dict]] = {(stack, path): [] for stack, path, _ in ENDPOINTS}
         for repeat in range(repeats):
-            for path, _ in ENDPOINTS:
-                runs[path].append(load(server, path, connections, requests, seed=repeat + 1))
+            for stack, path, _ in ENDPOINTS:
+                run = load(started[stack], path, connections, requests, seed=repeat + 1)
+                runs[stack, path].append(run)
     finally:
-        if server is not None:
+        for server in started.values():
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(report(runs, connections, requests, repeats, pin))
 
 
 def report(runs: dict, connections: int, requests: int, repeats: int, pin: bool) -> str:
-    api = median(runs[ENDPOINTS[0][0]])
+    api = median(runs[ENDPOINTS[0][:2]])
     lines = [
         "## HTTP API: `POST /api/v1/evaluate` beside plain Django views (per core)\n",
         f"{connections} keep-alive connections × {requests} requests, distinct expressions, "
@@ -113,13 +124,19 @@ def report(runs: dict, connections: int, requests: int, repeats: int, pin: bool)
         "| server cores | client cores |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for path, label in ENDPOINTS:
-        run = median(runs[path])
+    for stack, path, label in ENDPOINTS:
+        run = median(runs[stack, path])
         lines.append(
             f"| {label} | {run['rate']:.0f} | {run['cpu_us']:.0f} | "
             f"{run['cpu_us'] / api['cpu_us']:.2f}× | {run['p50']:.1f} | {run['p99']:.1f} | "
             f"{run['server_cpu']:.2f} | {run['client_cpu']:.2f} |"
         )
+    lines.append(
+        "\nSync-only middleware (`"
+        + "`, `".join(name.rsplit(".", 1)[1] for name in SYNC_ONLY_MIDDLEWARE)
+        + "`) make Django run the middleware chain in a worker thread and an async view back on "
+        "the event loop, for every request; the last rows price that.\n"
+    )
     return "\n".join(lines) + "\n"
 
 
