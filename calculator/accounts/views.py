@@ -24,10 +24,12 @@ CONFIRMATION = "delete"
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@reauthentication_required
+@reauthentication_required(allow_get=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
-    """Everything of the person goes: entries, share links, passkeys, email addresses, tokens (by
-    the user's foreign keys) and every signed-in session, on every device, their sockets too."""
+    """Reading the page needs a signed-in person; deleting, one who just proved it again
+    (allauth asks for the password or a passkey first). Everything of the person goes: entries,
+    share links, passkeys, email addresses, tokens (by the user's foreign keys) and every
+    signed-in session on every device, their sockets too."""
     refused = False
     if request.method == "POST":
         if request.POST.get("confirm", "").strip().lower() == CONFIRMATION:
