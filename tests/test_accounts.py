@@ -256,6 +256,20 @@ async def test_signing_out_closes_that_browsers_sockets_only(ann_devices):
     await on_laptop.disconnect()
 
 
+async def test_signing_out_the_other_devices_closes_their_sockets(ann_devices):
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await on_laptop.receive_from()
+    response = await sync_to_async(laptop.post)("/accounts/sessions/")
+    assert response.status_code == 302
+    assert "signed out" in await on_phone.receive_from()
+    assert (await on_phone.receive_output())["code"] == admission.CLOSE_SESSION_ENDED
+    assert await on_laptop.receive_nothing()
+    await on_laptop.disconnect()
+
+
 async def test_signing_in_closes_the_browsers_anonymous_sockets(ann_devices):
     browser = Client()
     await sync_to_async(browser.get)("/")
