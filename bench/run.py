@@ -282,9 +282,12 @@ class Bench:
     def app_env(self, **extra: str) -> dict[str, str]:
         return server_env(self.fresh_sqlite(), **{**UNLIMITED, **extra})
 
-    def throughput_run(self, group: list[servers.Server], protocol: str, pin: bool = False) -> dict:
+    def throughput_run(
+        self, group: list[servers.Server], protocol: str, pin: bool = False, options: tuple = ()
+    ) -> dict:
         """One closed-loop run against the servers in `group`, sockets split evenly over them;
-        with `pin`, the load generators run on CLIENT_CPU (the server is pinned by its maker)."""
+        with `pin`, the load generators run on CLIENT_CPU (the server is pinned by its maker).
+        `options` go to every load generator."""
         plan = self.plan
         urls = [server.ws_url for server in group]
         share = [plan.sockets // plan.clients + (i < plan.sockets % plan.clients)
@@ -293,7 +296,7 @@ class Bench:
         for sockets in share:
             processes.append(
                 loadgen("throughput", urls, "--protocol", protocol, "--sockets", str(sockets),
-                        "--messages", str(plan.messages), "--offset", str(offset),
+                        "--messages", str(plan.messages), "--offset", str(offset), *options,
                         cpu=CLIENT_CPU if pin else None)
             )  # fmt: skip
             offset += sockets

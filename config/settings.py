@@ -317,6 +317,8 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
 # WebAuthn needs a secure origin; plain http://127.0.0.1 only while developing and testing.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("CALC_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
+# Ending a person's sessions elsewhere ("sign out other devices") closes their sockets too.
+USERSESSIONS_ADAPTER = "calculator.accounts.adapter.UserSessionsAdapter"
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # Stronger than Django's default PBKDF2; older hashes are still read and upgraded on sign-in.
