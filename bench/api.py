@@ -7,7 +7,7 @@ app without its sync-only middleware, to price them. The server's CPU time per r
 headline; the endpoints are measured in turns (A B C, A B C, …) and each one's
 median run is reported, so a busy machine's drift falls on all of them alike.
 
-    .venv/bin/python bench/api.py            # about a minute
+    .venv/bin/python bench/api.py            # about 3 minutes on an idle machine
     .venv/bin/python bench/api.py --quick    # a smoke run
 """
 
@@ -132,10 +132,12 @@ def report(runs: dict, connections: int, requests: int, repeats: int, pin: bool)
             f"{run['server_cpu']:.2f} | {run['client_cpu']:.2f} |"
         )
     lines.append(
-        "\nSync-only middleware (`"
+        "\nThe last rows drop the middleware that cannot run async (`"
         + "`, `".join(name.rsplit(".", 1)[1] for name in SYNC_ONLY_MIDDLEWARE)
-        + "`) make Django run the middleware chain in a worker thread and an async view back on "
-        "the event loop, for every request; the last rows price that.\n"
+        + "`). With one of them in the chain, Django runs the whole chain in one worker thread "
+        "and hops back to the loop for an async view; without them, every `MiddlewareMixin` "
+        "middleware runs its hooks through `sync_to_async` one by one (Django's `__acall__`), "
+        "two hops each.\n"
     )
     return "\n".join(lines) + "\n"
 

@@ -1,8 +1,8 @@
 """The app's own settings, with bench/apps/api_urls.py as URLconf: the API beside plain views.
 
 BENCH_ASYNC_STACK=1 drops the middleware that cannot run async (WhiteNoise, allauth's
-usersessions), to price what they cost an async view: one sync-only middleware makes Django run
-the whole chain in a worker thread and the view back on the loop, for every request.
+usersessions): with one of them Django runs the whole chain in a worker thread; without them each
+middleware's hooks hop threads on their own (bench/api.py prices both).
 """
 
 import os
