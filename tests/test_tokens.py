@@ -146,7 +146,7 @@ def test_deleting_an_account_deletes_its_tokens(ann):
 
 
 @pytest.fixture
-def browser(ann) -> Client:
+def signed_in(ann) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(ann)
     return client
@@ -172,8 +172,8 @@ def test_the_page_needs_a_signed_in_person():
     assert Client().post("/account/tokens/1/revoke/").status_code == 302
 
 
-def test_a_created_token_is_shown_once_and_works(browser, ann):
-    response = create(browser, expires_days="30")
+def test_a_created_token_is_shown_once_and_works(signed_in, ann):
+    response = create(signed_in, expires_days="30")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -181,13 +181,13 @@ def test_a_created_token_is_shown_once_and_works(browser, ann):
     token = services.authenticate(text)
     assert (token.user, token.name, token.scope) == (ann, "script", "write")
     assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
-    listed = browser.get("/account/tokens/").content.decode()
+    listed = signed_in.get("/account/tokens/").content.decode()
     assert "script" in listed and TOKEN.search(listed) is None
     assert TOKEN.fullmatch(text)[2] not in listed
 
 
-def test_with_htmx_the_panel_alone_is_answered(browser):
-    response = create(browser, htmx=True, name="via htmx")
+def test_with_htmx_the_panel_alone_is_answered(signed_in):
+    response = create(signed_in, htmx=True, name="via htmx")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="tokens"') and "<html" not in html
@@ -205,33 +205,33 @@ def test_with_htmx_the_panel_alone_is_answered(browser):
     ],
 )
 @pytest.mark.parametrize("htmx", [False, True])
-def test_bad_forms_say_why(browser, fields, says, htmx):
-    response = create(browser, htmx=htmx, **fields)
+def test_bad_forms_say_why(signed_in, fields, says, htmx):
+    response = create(signed_in, htmx=htmx, **fields)
     assert response.status_code == (200 if htmx else 400)
     assert says in response.content.decode()
     assert not AccessToken.objects.exists()
 
 
-def test_too_many_tokens_is_said_on_the_page(browser, ann):
+def test_too_many_tokens_is_said_on_the_page(signed_in, ann):
     for number in range(services.MAX_TOKENS_PER_USER):
         services.issue(ann, f"t{number}", "read")
-    assert "at most 50 tokens" in create(browser).content.decode()
+    assert "at most 50 tokens" in create(signed_in).content.decode()
 
 
-def test_page_posts_need_the_csrf_token(browser, ann):
+def test_page_posts_need_the_csrf_token(signed_in, ann):
     token, _ = services.issue(ann, "t", "read")
-    assert browser.post("/account/tokens/", {"name": "x", "scope": "read"}).status_code == 403
-    assert browser.post(f"/account/tokens/{token.pk}/revoke/").status_code == 403
+    assert signed_in.post("/account/tokens/", {"name": "x", "scope": "read"}).status_code == 403
+    assert signed_in.post(f"/account/tokens/{token.pk}/revoke/").status_code == 403
     assert AccessToken.objects.filter(revoked_at=None).count() == 1
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_revoke(browser, ann, htmx):
+def test_revoke(signed_in, ann, htmx):
     token, text = services.issue(ann, "t", "read")
     headers = {"HX-Request": "true"} if htmx else {}
-    response = browser.post(
+    response = signed_in.post(
         f"/account/tokens/{token.pk}/revoke/",
-        {"csrfmiddlewaretoken": csrf_of(browser)},
+        {"csrfmiddlewaretoken": csrf_of(signed_in)},
         headers=headers,
     )
     if htmx:
@@ -241,16 +241,18 @@ def test_revoke(browser, ann, htmx):
     assert services.authenticate(text) is None
 
 
-def test_another_persons_token_can_be_neither_seen_nor_revoked(browser):
+def test_another_persons_token_can_be_neither_seen_nor_revoked(signed_in):
     bobs, text = services.issue(person("bob"), "bob's token", "read")
-    assert "bob&#x27;s token" not in browser.get("/account/tokens/").content.decode()
-    browser.post(f"/account/tokens/{bobs.pk}/revoke/", {"csrfmiddlewaretoken": csrf_of(browser)})
+    assert "bob&#x27;s token" not in signed_in.get("/account/tokens/").content.decode()
+    signed_in.post(
+        f"/account/tokens/{bobs.pk}/revoke/", {"csrfmiddlewaretoken": csrf_of(signed_in)}
+    )
     assert services.authenticate(text) is not None
 
 
-def test_the_page_runs_no_script_of_its_own(browser, ann):
+def test_the_page_runs_no_script_of_its_own(signed_in, ann):
     services.issue(ann, "t", "read")
-    html = create(browser).content.decode()
+    html = create(signed_in).content.decode()
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
     assert re.search(r"\s(on\w+|hx-on[\w:-]*)=", html) is None
 
@@ -331,18 +333,22 @@ def all_logs():
 
 
 @override_settings(DEBUG=True)  # the most a server says
-def test_no_token_secret_is_ever_logged(browser, all_logs):
-    page_text = TOKEN.search(create(browser).content.decode())[0]
+def test_no_token_secret_is_ever_logged(signed_in, all_logs):
+    page_text = TOKEN.search(create(signed_in).content.decode())[0]
     cli_text = run("create", "ann@example.com", "--name", "cli", "--scope", "read")[0].strip()
     api = Client()
     for text in (page_text, cli_text):
         bearer = {"Authorization": f"Bearer {text}"}
         assert api.get("/api/v1/variables", headers=bearer).status_code == 200
         assert api.delete("/api/v1/entries", headers=bearer).status_code in (204, 403)
-        for wrong in (f"Token {text}", f"Bearer {text}x", f"Bearer {text[:-1]}", text):
+        wrongs = (f"Token {text}", f"Bearer {text}x", f"Bearer {text[:-1]}", text)
+        malformed = (f"Bearer x{text}", f"Bearer {text}{text}", f"Bearer {text} {text}")
+        for wrong in (*wrongs, *malformed):
             assert api.get("/api/v1/variables", headers={"Authorization": wrong}).status_code == 401
     page_id, cli_id = (int(TOKEN.fullmatch(text)[1]) for text in (page_text, cli_text))
-    browser.post(f"/account/tokens/{page_id}/revoke/", {"csrfmiddlewaretoken": csrf_of(browser)})
+    signed_in.post(
+        f"/account/tokens/{page_id}/revoke/", {"csrfmiddlewaretoken": csrf_of(signed_in)}
+    )
     run("revoke", str(cli_id))
     for text in (page_text, cli_text):
         assert (
