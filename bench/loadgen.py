@@ -67,11 +67,16 @@ def frame_for(protocol: str, expression: str) -> str:
     return client.submit_frame(expression)  # echo: the same bytes as the app's frame
 
 
-async def connect_all(urls: list[str], sockets: int, protocol: str, offset: int) -> list:
-    """Sockets spread round-robin over the urls; an app socket gets its own session first."""
+async def connect_all(
+    urls: list[str], sockets: int, protocol: str, offset: int, given: list[str] | None = None
+) -> list:
+    """Sockets spread round-robin over the urls; an app socket gets its own session first, or
+    the `given` cookie of its index (signed-in sessions, bench/accounts.py)."""
     targets = [urls[(offset + i) % len(urls)] for i in range(sockets)]
     cookies = [""] * sockets
-    if protocol == "app":
+    if given:
+        cookies = [given[offset + i] for i in range(sockets)]
+    elif protocol == "app":
         cookies = await asyncio.gather(
             *(asyncio.to_thread(client.open_session, client.http_origin(url)) for url in targets)
         )
@@ -105,7 +110,8 @@ async def closed_loop(
 
 
 async def throughput(args) -> None:
-    sockets = await connect_all(args.url, args.sockets, args.protocol, args.offset)
+    given = json.loads(Path(args.cookies).read_text()) if args.cookies else None
+    sockets = await connect_all(args.url, args.sockets, args.protocol, args.offset, given)
     # Each socket sends its own random expressions; `sent[i]` logs socket i's, warm-up included.
     indices = [args.offset + i for i in range(args.sockets)]
     streams = [socket_expressions(args.seed, index) for index in indices]
@@ -216,6 +222,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--offset", type=int, default=0, help="first url index (round-robin)")
     parser.add_argument("--seed", type=int, default=11, help="throughput: expressions' seed")
+    parser.add_argument("--cookies", help="throughput: a JSON list of Cookie headers, one a socket")
     parser.add_argument("--flood-expression", default="9^9^9")
     parser.add_argument("--window", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)

@@ -41,7 +41,7 @@ from testing.daphne import collectstatic, migrate, server_env  # noqa: E402
 
 LOADGEN = ROOT / "bench" / "loadgen.py"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout", "metrics")
+SECTIONS = ("throughput", "engine", "memory", "browser", "fairness", "scaleout", "metrics", "api")
 
 # Goals from issues 5 and 11 (and issue 6 for fairness). CPU per submit is the app's over the
 # baseline's, each measured on one pinned core in the same run.
@@ -286,9 +286,12 @@ class Bench:
     def app_env(self, **extra: str) -> dict[str, str]:
         return server_env(self.fresh_sqlite(), **{**UNLIMITED, **extra})
 
-    def throughput_run(self, group: list[servers.Server], protocol: str, pin: bool = False) -> dict:
+    def throughput_run(
+        self, group: list[servers.Server], protocol: str, pin: bool = False, options: tuple = ()
+    ) -> dict:
         """One closed-loop run against the servers in `group`, sockets split evenly over them;
-        with `pin`, the load generators run on CLIENT_CPU (the server is pinned by its maker)."""
+        with `pin`, the load generators run on CLIENT_CPU (the server is pinned by its maker).
+        `options` go to every load generator."""
         plan = self.plan
         urls = [server.ws_url for server in group]
         share = [plan.sockets // plan.clients + (i < plan.sockets % plan.clients)
@@ -297,7 +300,7 @@ class Bench:
         for sockets in share:
             processes.append(
                 loadgen("throughput", urls, "--protocol", protocol, "--sockets", str(sockets),
-                        "--messages", str(plan.messages), "--offset", str(offset),
+                        "--messages", str(plan.messages), "--offset", str(offset), *options,
                         cpu=CLIENT_CPU if pin else None)
             )  # fmt: skip
             offset += sockets
@@ -439,6 +442,17 @@ class Bench:
         if result.returncode != 0:
             return header + f"bench/engine.py failed:\n\n```\n{result.stderr[-2000:]}\n```\n"
         return header + result.stdout.strip() + "\n"
+
+    def api(self) -> str:
+        """The HTTP API's evaluate beside plain Django views (bench/api.py, servers of its own)."""
+        quick = ["--quick"] if self.plan == QUICK else []
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "api.py"), *quick],
+            cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            return f"## HTTP API\n\nbench/api.py failed:\n\n```\n{result.stderr[-2000:]}\n```\n"
+        return result.stdout.strip() + "\n"
 
     def idle_memory(self, server: servers.Server, protocol: str, redis_port: int | None) -> dict:
         n = self.plan.idle_sockets

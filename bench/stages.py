@@ -61,7 +61,7 @@ def measure(submits: int) -> list[tuple[str, float]]:
         json.dumps({"expression": t, "HEADERS": {"HX-Request": "true", "HX-Trigger": "calc-form"}})
         for t in texts
     ]
-    tab = services.Tab(session_key="b" * 32, session=Session())
+    tab = services.Tab(owner="b" * 32, session=Session())
     rows = []
     stages: list[tuple[str, float]] = []
 
@@ -70,7 +70,7 @@ def measure(submits: int) -> list[tuple[str, float]]:
     def evaluate() -> None:
         parse_cache.cache_clear()
         for text in texts:
-            rows.append(services.calculate(tab.session_key, text, tab.session)[0])
+            rows.append(services.calculate(tab.owner, text, tab.session)[0])
 
     stages.append(("evaluate (uncached)", cpu_us_per(submits, evaluate)))
     html = []
@@ -84,7 +84,7 @@ def measure(submits: int) -> list[tuple[str, float]]:
         )
     )
     for batch in (1, 20):
-        copies = [services.calculate(tab.session_key, t, tab.session)[0] for t in texts]
+        copies = [services.calculate(tab.owner, t, tab.session)[0] for t in texts]
 
         def write(copies=copies, batch=batch) -> None:
             for start in range(0, len(copies), batch):
@@ -97,7 +97,7 @@ def measure(submits: int) -> list[tuple[str, float]]:
         layer = InMemoryChannelLayer(capacity=10_000)
         mine, other = await layer.new_channel(), await layer.new_channel()
         for channel in (mine, other):
-            await layer.group_add(fanout.group(tab.session_key), channel)
+            await layer.group_add(fanout.group(tab.owner), channel)
         start = time.process_time()
         for row, entry in zip(rows, html, strict=True):
             await fanout.entry_stored(layer, row, entry, origin=mine)

@@ -21,7 +21,7 @@ class Calculation(models.Model):
     variable it set, so a session's variables and `ans` can be rebuilt from rows alone.
     """
 
-    session_key = models.CharField(max_length=40)
+    owner = models.CharField(max_length=40)
     expression = models.TextField()
     display = models.TextField(blank=True, default="")
     value = models.TextField(blank=True, default="")
@@ -38,9 +38,9 @@ class Calculation(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["session_key", "id"], name="calc_session_order")]
+        indexes = [models.Index(fields=["owner", "id"], name="calc_owner_order")]
         constraints = [
-            models.UniqueConstraint(fields=["session_key", "submit_key"], name="calc_submit_once")
+            models.UniqueConstraint(fields=["owner", "submit_key"], name="calc_submit_once")
         ]
 
     def __str__(self) -> str:
@@ -114,13 +114,13 @@ class Share(models.Model):
     """
 
     token = models.CharField(max_length=64, unique=True)
-    session_key = models.CharField(max_length=40)
+    owner = models.CharField(max_length=40)
     entries = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["session_key", "id"], name="share_session_order")]
+        indexes = [models.Index(fields=["owner", "id"], name="share_owner_order")]
 
     def __str__(self) -> str:
         return f"share of {len(self.entries)} entries"

@@ -36,10 +36,17 @@ STATUS_LABELS = {
     "too-many-tabs": "closed: too many tabs of this page are open; close some, then reload",
     "too-many-connections": "closed: too many connections from here; reload in a minute",
     "too-fast": "closed: too many messages; reload the page",
+    # This browser session changed hands (calculator/live/consumer.py, calc_ended).
+    "signed-out": "closed: signed out; reload the page",
+    "signed-in": "closed: signed in; reload the page",
+    "account-deleted": "closed: the account was deleted",
 }
 # States after which the socket stays closed: the status links to a reload instead of turning
 # into "reconnecting…".
-FINAL_STATES = frozenset({"expired", "too-many-tabs", "too-many-connections", "too-fast"})
+FINAL_STATES = frozenset(
+    {"expired", "too-many-tabs", "too-many-connections", "too-fast"}
+    | {"signed-out", "signed-in", "account-deleted"}
+)
 
 
 def render(partial: str, context: dict) -> str:

@@ -91,7 +91,7 @@ class Tab:
     submitting at once apply rows in the order they were stored.
     """
 
-    session_key: str
+    owner: str
     session: Session
     shown_id: int = 0
     applied_id: int = 0
@@ -127,7 +127,7 @@ def unstorable_at(expression: str) -> int | None:
 
 
 def calculate(
-    session_key: str, expression: str, session: Session, input_key: str = ""
+    owner: str, expression: str, session: Session, input_key: str = ""
 ) -> tuple[Calculation, Result]:
     """Evaluate a submitted line into an unsaved row; the session is left unchanged."""
     result = evaluate(expression, session, commit=False)
@@ -135,7 +135,7 @@ def calculate(
         # Refused by the engine anyway; storing it whole would let one request fill the disk.
         expression = expression[:MAX_EXPRESSION_LENGTH] + "…"
     bad = unstorable_at(expression)
-    row = Calculation(session_key=session_key, expression=expression)
+    row = Calculation(owner=owner, expression=expression)
     if input_key:
         row.submit_key = keys.submit_key(input_key, expression)
     if bad is not None:
@@ -178,7 +178,7 @@ def remember(session: Session, row: Calculation, number: Num | None = None) -> N
 
 def run_line(tab: Tab, expression: str) -> Calculation:
     """Evaluate a line and apply it to the tab without storing it (the CLI's sessions)."""
-    row, result = calculate(tab.session_key, expression, tab.session)
+    row, result = calculate(tab.owner, expression, tab.session)
     tab.apply(row, result.number)
     return row
 
@@ -190,9 +190,9 @@ def preview(tab: Tab, expression: str) -> Result | None:
     return evaluate(expression, tab.session, commit=False)
 
 
-def load_session(session_key: str, degrees: bool = False) -> Session:
+def load_session(owner: str, degrees: bool = False) -> Session:
     """Variables and `ans` rebuilt from stored rows, so they survive restarts."""
-    rows = Calculation.objects.filter(session_key=session_key, error="")
+    rows = Calculation.objects.filter(owner=owner, error="")
     session = Session(degrees=degrees)
     # Each variable's latest assignment only: the cost follows the number of names, not of rows.
     latest = rows.exclude(assigned="").values("assigned").annotate(last=Max("id"))
@@ -209,94 +209,101 @@ def load_session(session_key: str, degrees: bool = False) -> Session:
 
 
 def load_snapshot(
-    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+    owner: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
 ) -> Snapshot:
     """The session's state and its `limit` most recent entries (at most a page's)."""
-    rows = Calculation.objects.filter(session_key=session_key)
+    rows = Calculation.objects.filter(owner=owner)
     entries = list(reversed(rows.order_by("-id")[: min(limit, MAX_TRANSCRIPT_ENTRIES)]))
-    session = load_session(session_key, degrees)
+    session = load_session(owner, degrees)
     return Snapshot(entries=entries, session=session, total=rows.count())
 
 
 def open_tab(
-    session_key: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
+    owner: str, limit: int = MAX_TRANSCRIPT_ENTRIES, degrees: bool = False
 ) -> tuple[Tab, Snapshot]:
     """A tab opened on the stored transcript, and the snapshot it starts from."""
-    snapshot = load_snapshot(session_key, limit, degrees)
+    snapshot = load_snapshot(owner, limit, degrees)
     last_id = snapshot.last_id
-    return Tab(session_key, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
+    return Tab(owner, snapshot.session, shown_id=last_id, applied_id=last_id), snapshot
 
 
 def reopen_tab(
-    session_key: str, limit: int, shown_id: int, degrees: bool = False
+    owner: str, limit: int, shown_id: int, degrees: bool = False
 ) -> tuple[Tab, Snapshot]:
     """open_tab for a tab that may have missed broadcasts (the channel layer was away): its
     snapshot holds every row after `shown_id` too, up to a page's worth."""
-    missed = Calculation.objects.filter(session_key=session_key, pk__gt=shown_id).count()
-    return open_tab(session_key, max(limit, missed), degrees)
+    missed = Calculation.objects.filter(owner=owner, pk__gt=shown_id).count()
+    return open_tab(owner, max(limit, missed), degrees)
 
 
-def find_expression(session_key: str, entry_id: int) -> str | None:
-    """The expression of one of this session's entries (never another session's)."""
+def find_expression(owner: str, entry_id: int) -> str | None:
+    """The expression of one of this session's entries (never another owner's)."""
     return (
-        Calculation.objects.filter(session_key=session_key, pk=entry_id)
+        Calculation.objects.filter(owner=owner, pk=entry_id)
         .values_list("expression", flat=True)
         .first()
     )
 
 
-def clear_history(session_key: str) -> int:
+def clear_history(owner: str) -> int:
     """Delete every row of the session; returns the newest id deleted (0 if none), so a tab
     can tell a late broadcast of a deleted row from a new one."""
-    rows = Calculation.objects.filter(session_key=session_key)
+    rows = Calculation.objects.filter(owner=owner)
     last_id = rows.aggregate(last=Max("id"))["last"] or 0
     rows.filter(pk__lte=last_id).delete()
     return last_id
 
 
-def delete_entry(session_key: str, entry_id: int) -> int | None:
-    """Delete one of this session's entries (never another session's). Returns the id of the
+def delete_entry(owner: str, entry_id: int) -> int | None:
+    """Delete one of this session's entries (never another owner's). Returns the id of the
     newest entry left (0 if none), or None if there was no such entry to delete."""
-    rows = Calculation.objects.filter(session_key=session_key)
+    rows = Calculation.objects.filter(owner=owner)
     deleted, _ = rows.filter(pk=entry_id).delete()
     if not deleted:
         return None
     return rows.aggregate(last=Max("id"))["last"] or 0
 
 
-def search(session_key: str, query: str) -> list[Calculation]:
+def search(owner: str, query: str) -> list[Calculation]:
     """This session's newest entries (at most a page's) whose expression or result contains
     `query`, oldest first; case-insensitive."""
     query = query.strip()[:MAX_QUERY_LENGTH]
-    rows = Calculation.objects.filter(session_key=session_key)
+    rows = Calculation.objects.filter(owner=owner)
     matching = rows.filter(expression__icontains=query) | rows.filter(display__icontains=query)
     return list(reversed(matching.order_by("-id")[:MAX_TRANSCRIPT_ENTRIES]))
 
 
-def export_rows(session_key: str) -> Iterator[Calculation]:
+def export_rows(owner: str) -> Iterator[Calculation]:
     """Every stored entry of the session, oldest first, for a download."""
-    return Calculation.objects.filter(session_key=session_key).order_by("id").iterator()
+    return Calculation.objects.filter(owner=owner).order_by("id").iterator()
 
 
-def share(session_key: str) -> Share | None:
+def entries_after(owner: str, after_id: int, limit: int) -> list[Calculation]:
+    """Up to `limit` of the owner's entries stored after `after_id`, oldest first (a page of the
+    HTTP API's listing: ids only grow, so paging by id never skips nor repeats a row)."""
+    rows = Calculation.objects.filter(owner=owner, pk__gt=after_id).order_by("id")
+    return list(rows[:limit])
+
+
+def share(owner: str) -> Share | None:
     """A read-only snapshot of the session's visible transcript under a new unguessable token;
     None when the session has MAX_SHARES_PER_SESSION links already."""
-    if Share.objects.filter(session_key=session_key).count() >= MAX_SHARES_PER_SESSION:
+    if Share.objects.filter(owner=owner).count() >= MAX_SHARES_PER_SESSION:
         return None
-    rows = load_snapshot(session_key).entries
+    rows = load_snapshot(owner).entries
     entries = [{name: getattr(row, name) for name in SHARED_FIELDS} for row in rows]
     return Share.objects.create(
-        token=secrets.token_urlsafe(SHARE_TOKEN_BYTES), session_key=session_key, entries=entries
+        token=secrets.token_urlsafe(SHARE_TOKEN_BYTES), owner=owner, entries=entries
     )
 
 
-def shares(session_key: str) -> list[Share]:
-    return list(Share.objects.filter(session_key=session_key))
+def shares(owner: str) -> list[Share]:
+    return list(Share.objects.filter(owner=owner))
 
 
-def revoke_share(session_key: str, token: str) -> bool:
+def revoke_share(owner: str, token: str) -> bool:
     """Delete one of this session's share links; False if it has none by that token."""
-    deleted, _ = Share.objects.filter(session_key=session_key, token=token).delete()
+    deleted, _ = Share.objects.filter(owner=owner, token=token).delete()
     return bool(deleted)
 
 
@@ -308,36 +315,61 @@ def shared_entries(token: str) -> list[Calculation] | None:
     return [Calculation(pk=number, **entry) for number, entry in enumerate(found, 1)]
 
 
-def find_submitted(session_key: str, submit_key: str | None) -> Calculation | None:
+def find_submitted(owner: str, submit_key: str | None) -> Calculation | None:
     """The row a submit already stored, if any."""
     if not submit_key:
         return None
-    return Calculation.objects.filter(session_key=session_key, submit_key=submit_key).first()
+    return Calculation.objects.filter(owner=owner, submit_key=submit_key).first()
 
 
-def submit(session_key: str, expression: str) -> Calculation:
+def submit(owner: str, expression: str) -> Calculation:
     """Evaluate a line in the stored session and store it (no key: always a new row)."""
-    return submit_once(session_key, expression)[0]
+    return submit_once(owner, expression)[0]
 
 
 def submit_once(
-    session_key: str, expression: str, input_key: str = "", degrees: bool = False
+    owner: str, expression: str, input_key: str = "", degrees: bool = False
 ) -> tuple[Calculation, bool]:
     """The synchronous use case (no-JS POST): evaluate in the stored session, store. Returns the
     row and whether it is new: a line its input submitted already gets its stored row back."""
-    row, _ = calculate(session_key, expression, load_session(session_key, degrees), input_key)
-    stored = find_submitted(session_key, row.submit_key)
+    row, _ = calculate(owner, expression, load_session(owner, degrees), input_key)
+    stored = find_submitted(owner, row.submit_key)
     if stored is not None:
         return stored, False
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        stored = find_submitted(session_key, row.submit_key)
+        stored = find_submitted(owner, row.submit_key)
         if stored is None:
             raise
         return stored, False
     return row, True
+
+
+def adopt(anonymous: str, owner: str) -> int:
+    """Signing in: the browser session's entries and share links become the person's. Ids are
+    handed out in time order and rows are read by id, so the two transcripts interleave as they
+    were typed, and variables and `ans` (rebuilt from rows) follow. A submit key both sides
+    stored (one input's line, sent before and after) stays with the person's row: the moved
+    one only loses its key, which guards nothing once stored. Returns the entries moved."""
+    if anonymous == owner:
+        return 0
+    with transaction.atomic():
+        moved = Calculation.objects.filter(owner=anonymous)
+        taken = Calculation.objects.filter(owner=owner, submit_key__isnull=False)
+        moved.filter(submit_key__in=taken.values("submit_key")).update(submit_key=None)
+        count = moved.update(owner=owner)
+        Share.objects.filter(owner=anonymous).update(owner=owner)
+    return count
+
+
+def forget(owner: str) -> int:
+    """Delete everything stored for an owner: entries and share links. Returns entries deleted."""
+    with transaction.atomic():
+        Share.objects.filter(owner=owner).delete()
+        deleted, _ = Calculation.objects.filter(owner=owner).delete()
+    return deleted
 
 
 _group_commit = GroupCommit()
@@ -349,12 +381,12 @@ async def asubmit(tab: Tab, expression: str, input_key: str = "") -> tuple[Calcu
     new: the database refuses a second row for one submit, and the first one is returned
     instead (not applied again). NotStored if the write failed."""
     mark = perf_counter()
-    row, result = calculate(tab.session_key, expression, tab.session, input_key)
+    row, result = calculate(tab.owner, expression, tab.session, input_key)
     mark = metrics.lap(mark, metrics.EVALUATE)
     try:
         await _group_commit.save(row)
     except IntegrityError as error:
-        stored = await afind_submitted(tab.session_key, row.submit_key)
+        stored = await afind_submitted(tab.owner, row.submit_key)
         if stored is None:
             raise NotStored from error
         return stored, False

@@ -45,12 +45,21 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.humanize",  # allauth.usersessions' pages
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # the HTTP API (its OpenAPI schema; docs assets served from our static files)
     "calculator",
+    "calculator.tokens",  # personal access tokens for the API, with migrations of their own
+    # Accounts: templates/allauth/ and templates/account/ give its pages our layout.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -58,12 +67,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +90,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -239,6 +253,9 @@ CALC_REQUEST_TIMEOUT = float(os.environ.get("CALC_REQUEST_TIMEOUT", "10"))
 # Frames per second per session, all its sockets together (token bucket, burst of twice that);
 # 0 turns the limit off.
 CALC_RATE_LIMIT = float(os.environ.get("CALC_RATE_LIMIT", "30"))
+# HTTP API requests per second per token, and per client address for anonymous evaluation and
+# failed token checks (token bucket, burst of twice that); the socket's rate by default.
+CALC_API_RATE_LIMIT = float(os.environ.get("CALC_API_RATE_LIMIT", str(CALC_RATE_LIMIT)))
 
 # Log lines for people ("line", the default) or one JSON object per line ("json", for shippers:
 # calculator/logs.py names the fields).
@@ -309,3 +326,66 @@ CALC_MAX_REFUSED_FRAMES = int(os.environ.get("CALC_MAX_REFUSED_FRAMES", "100"))
 # GET /metrics answers loopback clients that did not come through a proxy, and anyone sending
 # `Authorization: Bearer <this>`; empty: loopback only (calculator/web/scrape.py).
 CALC_METRICS_TOKEN = os.environ.get("CALC_METRICS_TOKEN", "")
+
+# Accounts (django-allauth): email and password, or a passkey; calculator/accounts/.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Signing in and out goes through this adapter: signing in adopts the browser's anonymous
+# transcript, and either closes the browser's open sockets.
+ACCOUNT_ADAPTER = "calculator.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("CALC_EMAIL_VERIFICATION", "optional")
+# Mandatory verification is by a code typed into the page rather than a link: passkey sign-up
+# needs it (allauth keeps the signup in the session, which a link opened elsewhere would lack).
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+# allauth's rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults: on, counted in CACHES.
+MFA_SUPPORTED_TYPES = ["webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# allauth allows a passkey sign-up only with mandatory verification by code (its checks).
+MFA_PASSKEY_SIGNUP_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+# WebAuthn needs a secure origin; plain http://127.0.0.1 only while developing and testing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("CALC_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG)
+# Ending a person's sessions elsewhere ("sign out other devices") closes their sockets too.
+USERSESSIONS_ADAPTER = "calculator.accounts.adapter.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Stronger than Django's default PBKDF2; older hashes are still read and upgraded on sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The cache counts allauth's rate limits: shared by every process through Redis when there is
+# one, else per process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Mail (password resets, verification codes): printed in debug, else SMTP from the environment;
+# CALC_EMAIL_BACKEND overrides both (the tests write mail to files).
+EMAIL_BACKEND = os.environ.get("CALC_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("CALC_EMAIL_FILE_PATH", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "calculator@localhost")

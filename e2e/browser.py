@@ -11,9 +11,16 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Locator,
 from testing.daphne import DaphneServer, migrate, server_env
 
 
-def start_server(directory: Path) -> DaphneServer:
-    """A migrated file SQLite database in `directory`, served by daphne on a free port."""
-    env = server_env(directory / "db.sqlite3")
+def start_server(directory: Path, **extra: str) -> DaphneServer:
+    """A migrated file SQLite database in `directory`, served by daphne on a free port. Mail goes
+    to files in `directory/mail`, and passkeys work on its plain-http loopback origin."""
+    env = server_env(
+        directory / "db.sqlite3",
+        CALC_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        CALC_EMAIL_FILE_PATH=str(directory / "mail"),
+        CALC_WEBAUTHN_ALLOW_INSECURE_ORIGIN="1",
+        **extra,
+    )
     migrate(env)
     return DaphneServer(env).start()
 
@@ -86,7 +93,7 @@ def stored_expressions(server: DaphneServer, context: BrowserContext) -> list[st
     database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
     with closing(sqlite3.connect(database)) as connection:
         rows = connection.execute(
-            "SELECT expression FROM calculator_calculation WHERE session_key = ? ORDER BY id",
+            "SELECT expression FROM calculator_calculation WHERE owner = ? ORDER BY id",
             (session_key,),
         )
         return [expression for (expression,) in rows]

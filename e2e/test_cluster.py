@@ -63,7 +63,7 @@ def stored(cluster: Cluster, context: BrowserContext) -> list[str]:
     url = cluster.database.url.replace("postgres://", "postgresql://", 1)
     with psycopg.connect(url) as connection:
         rows = connection.execute(
-            "SELECT expression FROM calculator_calculation WHERE session_key = %s ORDER BY id",
+            "SELECT expression FROM calculator_calculation WHERE owner = %s ORDER BY id",
             (session_key,),
         ).fetchall()
     return [expression for (expression,) in rows]

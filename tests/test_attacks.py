@@ -56,7 +56,7 @@ def store_long_transcript(database, cookie: str) -> None:
     row = (session_key_of(cookie), LONG_LINE, "500", "500", "", "", "", "2026-01-01 00:00:00")
     with sqlite3.connect(database) as db:
         db.executemany(
-            "INSERT INTO calculator_calculation (session_key, expression, display, value,"
+            "INSERT INTO calculator_calculation (owner, expression, display, value,"
             " assigned, interpretation, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [row] * LONG_TRANSCRIPT,
         )

@@ -15,7 +15,7 @@ from tests.conftest import clear_frame, field_token, open_socket, preview_frame,
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-count_rows = sync_to_async(lambda key: Calculation.objects.filter(session_key=key).count())
+count_rows = sync_to_async(lambda key: Calculation.objects.filter(owner=key).count())
 
 
 def field_names(html: str) -> list[str]:
@@ -280,7 +280,7 @@ async def test_a_long_transcript_arrives_in_messages_the_server_may_send(session
     in several messages, each within budget, together holding every entry in order."""
     rows = [
         Calculation(
-            session_key=session_key, expression=f"{n} + " + "1+" * 400 + "1", display="1", value="1"
+            owner=session_key, expression=f"{n} + " + "1+" * 400 + "1", display="1", value="1"
         )
         for n in range(120)
     ]
@@ -396,7 +396,7 @@ async def test_a_tab_deletes_and_searches_only_its_own_session(session_key, make
     await other.receive_from()
     await other.send_json_to(submit_frame("secret = 42"))
     await other.receive_from()
-    victim_id = await sync_to_async(lambda: Calculation.objects.get(session_key=victim).pk)()
+    victim_id = await sync_to_async(lambda: Calculation.objects.get(owner=victim).pk)()
     socket = await open_socket(session_key)
     await socket.receive_from()
     await socket.send_json_to({"remove": str(victim_id), "HEADERS": {}})

@@ -31,12 +31,12 @@ def csrf_of(client: Client) -> str:
 
 def test_delete_removes_one_entry_and_redirects():
     client, key = visitor_with("1+1", "2+2")
-    first = Calculation.objects.filter(session_key=key).first()
+    first = Calculation.objects.filter(owner=key).first()
     response = client.post("/delete/", {"remove": first.pk, "csrfmiddlewaretoken": csrf_of(client)})
     assert response.status_code == 302
-    assert list(
-        Calculation.objects.filter(session_key=key).values_list("expression", flat=True)
-    ) == ["2+2"]
+    assert list(Calculation.objects.filter(owner=key).values_list("expression", flat=True)) == [
+        "2+2"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_delete_removes_one_entry_and_redirects():
 )
 def test_another_sessions_entry_cannot_be_deleted_or_recalled(method, path, field):
     _, victim_key = visitor_with("secret = 42")
-    victim_row = Calculation.objects.get(session_key=victim_key)
+    victim_row = Calculation.objects.get(owner=victim_key)
     attacker, _ = visitor_with()
     data = {field: victim_row.pk}
     if method == "post":
@@ -79,7 +79,7 @@ def test_search_matches_expressions_and_results():
 def test_share_is_a_snapshot_without_session_data_and_revocable_only_by_its_owner():
     owner, key = visitor_with("x = 7", "x * 6")
     owner.post("/share/", {"csrfmiddlewaretoken": csrf_of(owner)})
-    share = Share.objects.get(session_key=key)
+    share = Share.objects.get(owner=key)
     assert len(share.token) == 43
     assert set(share.entries[0]) == set(services.SHARED_FIELDS)
     services.submit(key, "later = 1")
@@ -130,5 +130,5 @@ def test_a_session_holds_a_bounded_number_of_share_links():
     token = csrf_of(owner)
     for _ in range(services.MAX_SHARES_PER_SESSION + 2):
         owner.post("/share/", {"csrfmiddlewaretoken": token})
-    assert Share.objects.filter(session_key=key).count() == services.MAX_SHARES_PER_SESSION
+    assert Share.objects.filter(owner=key).count() == services.MAX_SHARES_PER_SESSION
     assert "revoke one to make another" in owner.get("/?sharing").content.decode()

@@ -198,7 +198,7 @@ LONG = 500
 async def test_a_connect_sends_the_latest_entries_and_a_link_to_the_page(session_key):
     """Issue 10 #9: a connect rendered the whole (up to 500 entries) transcript."""
     rows = [
-        Calculation(session_key=session_key, expression=f"{n}+0", display=str(n), value=str(n))
+        Calculation(owner=session_key, expression=f"{n}+0", display=str(n), value=str(n))
         for n in range(LONG)
     ]
     await sync_to_async(Calculation.objects.bulk_create)(rows)

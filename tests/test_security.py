@@ -184,6 +184,6 @@ async def test_stored_rows_survive_a_flood_of_garbage(session_key):
         await socket.receive_from()
     await socket.disconnect()
     rows = await sync_to_async(list)(
-        Calculation.objects.filter(session_key=session_key).values_list("display", flat=True)
+        Calculation.objects.filter(owner=session_key).values_list("display", flat=True)
     )
     assert rows == ["42"]

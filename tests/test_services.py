@@ -81,8 +81,8 @@ def test_the_value_is_stored_losslessly_not_the_rounded_display(line, display, v
 
 
 def test_a_row_stored_before_values_were_lossless_still_loads():
-    Calculation.objects.create(session_key="old", expression="x = 0.5", value="0.5", assigned="x")
-    Calculation.objects.create(session_key="old", expression="y = ?", value="#", assigned="y")
+    Calculation.objects.create(owner="old", expression="x = 0.5", value="0.5", assigned="x")
+    Calculation.objects.create(owner="old", expression="y = ?", value="#", assigned="y")
     session = services.load_session("old")
     assert session.variables == {"x": Fraction(1, 2)}
 
@@ -102,7 +102,7 @@ def test_clear_history_is_per_session_and_names_the_newest_row_it_deleted():
     services.submit("b", "2")
     second = services.submit("a", "3")
     assert services.clear_history("a") == second.pk > first.pk
-    assert list(Calculation.objects.values_list("session_key", flat=True)) == ["b"]
+    assert list(Calculation.objects.values_list("owner", flat=True)) == ["b"]
     assert services.clear_history("a") == 0
 
 
@@ -155,13 +155,13 @@ async def test_concurrent_saves_share_transactions_and_all_get_ids(monkeypatch):
 
     monkeypatch.setattr(store, "insert", recording_insert)
     commit = store.GroupCommit()
-    rows = [Calculation(session_key="g", expression=str(n), display=str(n)) for n in range(200)]
+    rows = [Calculation(owner="g", expression=str(n), display=str(n)) for n in range(200)]
     saved = await asyncio.gather(*(commit.save(row) for row in rows))
     assert all(row.pk for row in saved)
     assert len({row.pk for row in saved}) == 200
-    assert await sync_to_async(Calculation.objects.filter(session_key="g").count)() == 200
+    assert await sync_to_async(Calculation.objects.filter(owner="g").count)() == 200
     stored = await sync_to_async(dict)(
-        Calculation.objects.filter(session_key="g").values_list("pk", "expression")
+        Calculation.objects.filter(owner="g").values_list("pk", "expression")
     )
     assert {row.pk: row.expression for row in saved} == stored
     assert sum(batches) == 200
@@ -181,7 +181,7 @@ async def test_one_row_the_database_refuses_fails_only_itself(monkeypatch):
 
     monkeypatch.setattr(store, "insert", refuse_poison)
     commit = store.GroupCommit()
-    rows = [Calculation(session_key="g", expression=text) for text in ("1", "poison", "2", "3")]
+    rows = [Calculation(owner="g", expression=text) for text in ("1", "poison", "2", "3")]
     outcomes = await asyncio.gather(*(commit.save(row) for row in rows), return_exceptions=True)
     assert [type(outcome).__name__ for outcome in outcomes] == [
         "Calculation",
@@ -190,7 +190,7 @@ async def test_one_row_the_database_refuses_fails_only_itself(monkeypatch):
         "Calculation",
     ]
     stored = await sync_to_async(list)(
-        Calculation.objects.filter(session_key="g").values_list("expression", flat=True)
+        Calculation.objects.filter(owner="g").values_list("expression", flat=True)
     )
     assert sorted(stored) == ["1", "2", "3"]
 
@@ -201,7 +201,7 @@ def test_the_batch_insert_writes_every_field_the_model_has():
 
     fields = [f for f in Calculation._meta.concrete_fields if not f.primary_key]
     row = Calculation(
-        session_key="k" * 40,
+        owner="k" * 40,
         expression="x = 1/3",
         display="0.333333333333333",
         value="1/3",
@@ -233,8 +233,7 @@ def test_a_submit_is_stored_once_per_session(submits, stored):
         services.submit_once("s", expression, key)
     services.submit_once("other", "2+2", "k1")  # keys belong to their session
     assert (
-        list(Calculation.objects.filter(session_key="s").values_list("expression", flat=True))
-        == stored
+        list(Calculation.objects.filter(owner="s").values_list("expression", flat=True)) == stored
     )
 
 
@@ -248,8 +247,8 @@ def test_the_database_refuses_a_second_row_for_a_key():
     """Two processes may both pass a look-up: the unique constraint is what holds."""
     from django.db import IntegrityError, transaction
 
-    Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
+    Calculation.objects.create(owner="s", expression="1", submit_key="k1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Calculation.objects.create(session_key="s", expression="1", submit_key="k1")
-    Calculation.objects.create(session_key="s", expression="1")  # no key: no limit
-    Calculation.objects.create(session_key="s", expression="1")
+        Calculation.objects.create(owner="s", expression="1", submit_key="k1")
+    Calculation.objects.create(owner="s", expression="1")  # no key: no limit
+    Calculation.objects.create(owner="s", expression="1")

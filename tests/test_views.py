@@ -105,7 +105,7 @@ def test_no_js_recall_prefills_the_input(visitor):
 
 
 def test_recall_of_another_sessions_entry_prefills_nothing(visitor):
-    other = Calculation.objects.create(session_key="someone-else", expression="secret=1")
+    other = Calculation.objects.create(owner="someone-else", expression="secret=1")
     html = visitor.get(f"/?recall={other.pk}").content.decode()
     assert "secret" not in html
 

@@ -30,6 +30,9 @@ CONNECT_BURST_SECONDS = 20
 CLOSE_LIMITED = 4429
 # Close code for a socket whose browser session is gone: reloading the page can help.
 CLOSE_SESSION_EXPIRED = 4401
+# Close code for a socket whose browser session signed in or out, or whose account was deleted:
+# the transcript it shows is no longer this browser's (a reload shows the right one). Not retried.
+CLOSE_SESSION_ENDED = 4403
 # A refusal reason is logged at most this often, with how many refusals it stands for.
 LOG_INTERVAL_SECONDS = 1.0
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from calculator import keys, metrics, render, services
+from calculator import keys, metrics, owners, render, services
 from calculator.live import admission, fanout, protocol
 from calculator.live.admission import Refusal
 from calculator.live.protocol import Action, Frame, FrameError, parse_frame
@@ -67,7 +67,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     """One tab's socket. Its state is per socket and kept small (thousands may sit idle)."""
 
     # Per-socket state starts as these class defaults, so an idle socket stores none of it.
+    # The browser session (admission counts by it) and who the transcript belongs to
+    # (calculator/owners.py: the session, or the signed-in person on every device).
     session_key: str | None = None
+    owner: str | None = None
+    # The group of this browser session's sockets (its sign-out and angle mode reach them).
+    browser: str | None = None
     tab: services.Tab | None = None
     refused = 0  # frames refused in the current run of refusals
     # The admission that counted this socket in (it counts it out), and the client's address.
@@ -78,8 +83,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
 
     @property
     def log_prefix(self) -> str:
-        """The session as logs show it: a prefix, never the whole key."""
-        return f"session={self.session_key[:6]}"
+        """The owner as logs show it: a user's id or a session key's prefix, never the key."""
+        return owners.log_label(self.owner or "")
 
     @property
     def log_extra(self) -> dict:
@@ -113,13 +118,18 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             self.admitted_by = limits
             metrics.websocket_connects.inc()
             metrics.websocket_connections.inc()
+            user = self.scope.get("user")
+            self.owner = owners.of_request_user(user, self.session_key)
+            self.browser = fanout.browser_group(self.session_key, self.owner != self.session_key)
         await self.accept()
         if refusal is not None:
             await self.refuse(refusal)
             return
         # Join before reading, so no entry stored in between is missed; the tab's `shown_id`
         # drops the broadcasts the snapshot already holds.
-        await self.channel_layer.group_add(fanout.group(self.session_key), self.channel_name)
+        await self.channel_layer.group_add(fanout.group(self.owner), self.channel_name)
+        if self.browser != fanout.group(self.owner):
+            await self.channel_layer.group_add(self.browser, self.channel_name)
         await self.send_snapshot(seen=self.seen_version())
         query = self.url_parameter("q")
         if query:  # a page loaded filtered (?q=) stays filtered
@@ -141,9 +151,9 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             metrics.disconnected(code)
             self.admitted_by.release(self.session_key, self.address)
             self.admitted_by = None
-            await self.channel_layer.group_discard(
-                fanout.group(self.session_key), self.channel_name
-            )
+            await self.channel_layer.group_discard(fanout.group(self.owner), self.channel_name)
+            if self.browser != fanout.group(self.owner):
+                await self.channel_layer.group_discard(self.browser, self.channel_name)
             log.info("disconnect %s code=%s", self.log_prefix, code, extra=self.log_extra)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -226,31 +236,29 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         await self.send(render.preview(services.preview(self.tab, frame.expression)))
 
     async def recall(self, frame: Frame) -> None:
-        expression = await services.afind_expression(self.session_key, frame.entry_id)
+        expression = await services.afind_expression(self.owner, frame.entry_id)
         if expression is None:
             await self.send(render.notice("That entry no longer exists."))
             return
         await self.send(render.field(expression, keys.new()))
 
     async def clear(self, frame: Frame) -> None:
-        cleared_id = await services.aclear_history(self.session_key)
+        cleared_id = await services.aclear_history(self.owner)
         log.info("cleared %s", self.log_prefix, extra=self.log_extra)
-        if not await fanout.cleared(
-            self.channel_layer, self.session_key, cleared_id, self.channel_name
-        ):
+        if not await fanout.cleared(self.channel_layer, self.owner, cleared_id, self.channel_name):
             # The layer is down: this tab shows its clear now, the others when it is back.
             await self.calc_cleared(fanout.cleared_event(cleared_id, self.channel_name))
 
     async def delete(self, frame: Frame) -> None:
-        last_id = await services.adelete_entry(self.session_key, frame.entry_id)
+        last_id = await services.adelete_entry(self.owner, frame.entry_id)
         if last_id is None:
             await self.send(render.notice("That entry no longer exists."))
             return
         # Rebuilt now, not when the event comes back: a line sent right after the delete must
         # already see the `ans` and variables of the rows left.
-        self.tab.session = await services.aload_session(self.session_key, self.tab.session.degrees)
+        self.tab.session = await services.aload_session(self.owner, self.tab.session.degrees)
         await fanout.deleted(
-            self.channel_layer, self.session_key, frame.entry_id, last_id, self.channel_name
+            self.channel_layer, self.owner, frame.entry_id, last_id, self.channel_name
         )
 
     async def search(self, frame: Frame) -> None:
@@ -259,7 +267,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if not query:
             await self.send_snapshot()
             return
-        entries = await services.asearch(self.session_key, query)
+        entries = await services.asearch(self.owner, query)
         for message in render.searched(entries, query, csrf_token_for(self.scope)):
             await self.send(message)
 
@@ -267,7 +275,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         await store_angle_mode(self.scope["session"], frame.degrees)
         await self.calc_angle({"origin": "", "degrees": frame.degrees})
         await fanout.angle_changed(
-            self.channel_layer, self.session_key, frame.degrees, self.channel_name
+            self.channel_layer, self.browser, frame.degrees, self.channel_name
         )
 
     handlers = {
@@ -296,10 +304,10 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         limit = settings.CALC_CONNECT_ENTRIES
         degrees = await session_reads_degrees(self.scope["session"])
         if missed_after is None:
-            self.tab, snapshot = await services.aopen_tab(self.session_key, limit, degrees)
+            self.tab, snapshot = await services.aopen_tab(self.owner, limit, degrees)
         else:
             self.tab, snapshot = await services.areopen_tab(
-                self.session_key, limit, missed_after, degrees
+                self.owner, limit, missed_after, degrees
             )
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
@@ -330,9 +338,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if self.tab is None:
             return
         if event["origin"] != self.channel_name:
-            self.tab.session = await services.aload_session(
-                self.session_key, self.tab.session.degrees
-            )
+            self.tab.session = await services.aload_session(self.owner, self.tab.session.degrees)
         await self.send(event["html"])
 
     async def calc_angle(self, event: dict) -> None:
@@ -351,3 +357,14 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if event["origin"] == self.channel_name:
             html += render.clear_form(csrf_token_for(self.scope))  # closes the panel it opened
         await self.send(html)
+
+    async def calc_ended(self, event: dict) -> None:
+        """This browser session signed in or out, or the account is gone: the transcript this
+        socket shows is no longer the browser's, so it closes, saying why, with a code htmx does
+        not retry (a reload opens the right one)."""
+        if self.tab is None:
+            return
+        log.info("session-ended %s reason=%s", self.log_prefix, event["reason"])
+        self.tab = None
+        await self.send(render.status(event["reason"]))
+        await self.close(code=admission.CLOSE_SESSION_ENDED)

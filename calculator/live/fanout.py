@@ -23,11 +23,19 @@ ENTRY = "calc.entry"
 CLEARED = "calc.cleared"
 DELETED = "calc.deleted"
 ANGLE = "calc.angle"
+ENDED = "calc.ended"
 
 
-def group(session_key: str) -> str:
-    """The channel-layer group joined by every socket of one browser session."""
-    return f"calc.{session_key}"
+def group(owner: str) -> str:
+    """The channel-layer group joined by every socket of one owner (calculator/owners.py): one
+    browser session's, or a signed-in person's on every device."""
+    return f"calc.{owner}"
+
+
+def browser_group(session_key: str, signed_in: bool = True) -> str:
+    """The group of one browser session's sockets: an anonymous one's is its owner's, a signed-in
+    one's its own, so signing out there (or its angle mode) reaches no other device."""
+    return f"calc.browser.{session_key}" if signed_in else group(session_key)
 
 
 def entry_event(row: Calculation, html: str, origin: str) -> dict:
@@ -72,21 +80,35 @@ async def entry_stored(layer, row: Calculation, html: str, origin: str = "") -> 
     """Tell the session's tabs; the one named by `origin` (if any) drops its own copy. False if
     the channel layer is unreachable: the entry is stored, and the other tabs get it with the
     transcript on their next connect."""
-    return await _publish(layer, group(row.session_key), entry_event(row, html, origin))
+    return await _publish(layer, group(row.owner), entry_event(row, html, origin))
 
 
-async def cleared(layer, session_key: str, cleared_id: int, origin: str = "") -> bool:
-    return await _publish(layer, group(session_key), cleared_event(cleared_id, origin))
+async def cleared(layer, owner: str, cleared_id: int, origin: str = "") -> bool:
+    return await _publish(layer, group(owner), cleared_event(cleared_id, origin))
 
 
-async def deleted(layer, session_key: str, entry_id: int, last_id: int, origin: str = "") -> bool:
-    return await _publish(layer, group(session_key), deleted_event(entry_id, last_id, origin))
+async def deleted(layer, owner: str, entry_id: int, last_id: int, origin: str = "") -> bool:
+    return await _publish(layer, group(owner), deleted_event(entry_id, last_id, origin))
 
 
-async def angle_changed(layer, session_key: str, degrees: bool, origin: str = "") -> bool:
-    """The session's angle mode changed: its tabs evaluate and show the new one."""
+async def angle_changed(layer, browser: str, degrees: bool, origin: str = "") -> bool:
+    """A browser session's angle mode changed: its tabs (`browser`, its group) evaluate and
+    show the new one."""
     event = {"type": ANGLE, "origin": origin, "degrees": degrees}
-    return await _publish(layer, group(session_key), event)
+    return await _publish(layer, browser, event)
+
+
+async def session_ended(layer, session_key: str, reason: str) -> bool:
+    """A browser session signed in or out (`reason`, a status of calculator.render): its open
+    sockets close, whether they were anonymous or signed in."""
+    event = {"type": ENDED, "reason": reason}
+    sent = await _publish(layer, browser_group(session_key), event)
+    return await _publish(layer, browser_group(session_key, signed_in=False), event) and sent
+
+
+async def owner_ended(layer, owner: str, reason: str) -> bool:
+    """Every socket of an owner closes (the account was deleted)."""
+    return await _publish(layer, group(owner), {"type": ENDED, "reason": reason})
 
 
 async def _publish(layer, name: str, event: dict) -> bool:
@@ -104,13 +126,21 @@ def publish_entry(row: Calculation) -> bool:
     return async_to_sync(entry_stored)(get_channel_layer(), row, render.appended(row))
 
 
-def publish_angle(session_key: str, degrees: bool) -> bool:
-    return async_to_sync(angle_changed)(get_channel_layer(), session_key, degrees)
+def publish_angle(browser: str, degrees: bool) -> bool:
+    return async_to_sync(angle_changed)(get_channel_layer(), browser, degrees)
 
 
-def publish_cleared(session_key: str, cleared_id: int) -> bool:
-    return async_to_sync(cleared)(get_channel_layer(), session_key, cleared_id)
+def publish_cleared(owner: str, cleared_id: int) -> bool:
+    return async_to_sync(cleared)(get_channel_layer(), owner, cleared_id)
 
 
-def publish_deleted(session_key: str, entry_id: int, last_id: int) -> bool:
-    return async_to_sync(deleted)(get_channel_layer(), session_key, entry_id, last_id)
+def publish_deleted(owner: str, entry_id: int, last_id: int) -> bool:
+    return async_to_sync(deleted)(get_channel_layer(), owner, entry_id, last_id)
+
+
+def publish_session_ended(session_key: str, reason: str) -> bool:
+    return async_to_sync(session_ended)(get_channel_layer(), session_key, reason)
+
+
+def publish_owner_ended(owner: str, reason: str) -> bool:
+    return async_to_sync(owner_ended)(get_channel_layer(), owner, reason)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from calculator import keys, render, services
+from calculator import keys, owners, render, services
 from calculator.live import fanout
 from calculator.web import downloads
 
@@ -31,14 +31,24 @@ def session_key_of(request: HttpRequest) -> str:
     return request.session.session_key
 
 
+def owner_of(request: HttpRequest) -> str:
+    """Who the transcript belongs to (calculator/owners.py): the person, else the session."""
+    return owners.of_request_user(request.user, session_key_of(request))
+
+
+def browser_of(request: HttpRequest) -> str:
+    """The group of this browser session's sockets (calculator/live/fanout.py)."""
+    return fanout.browser_group(session_key_of(request), request.user.is_authenticated)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def index(request: HttpRequest) -> HttpResponse:
-    session_key = session_key_of(request)
+    owner = owner_of(request)
     if request.method == "POST":
         key = request.POST.get("field", "")
         row, new = services.submit_once(
-            session_key,
+            owner,
             request.POST.get("expression", ""),
             key if keys.PATTERN.fullmatch(key) else "",
             services.reads_degrees(request.session),
@@ -49,11 +59,11 @@ def index(request: HttpRequest) -> HttpResponse:
     expression = ""
     recall = entry_id_of(request.GET.get("recall", ""))
     if recall is not None:
-        expression = services.find_expression(session_key, recall) or ""
+        expression = services.find_expression(owner, recall) or ""
     query = request.GET.get("q", "").strip()
-    snapshot = services.load_snapshot(session_key)
-    found = services.search(session_key, query) if query else None
-    shares = services.shares(session_key)
+    snapshot = services.load_snapshot(owner)
+    found = services.search(owner, query) if query else None
+    shares = services.shares(owner)
     sharing = "sharing" in request.GET
     degrees = services.reads_degrees(request.session)
     context = render.page_context(
@@ -74,28 +84,27 @@ def next_field(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def angle(request: HttpRequest) -> HttpResponse:
     """Switch the session's angle mode (the no-JS form; with htmx the socket does it)."""
-    session_key = session_key_of(request)
     degrees = request.POST.get("angle") == "deg"
     request.session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
-    fanout.publish_angle(session_key, degrees)
+    fanout.publish_angle(browser_of(request), degrees)
     return redirect("calculator:index")
 
 
 @require_POST
 def clear(request: HttpRequest) -> HttpResponse:
-    session_key = session_key_of(request)
-    fanout.publish_cleared(session_key, services.clear_history(session_key))
+    owner = owner_of(request)
+    fanout.publish_cleared(owner, services.clear_history(owner))
     return redirect("calculator:index")
 
 
 @require_POST
 def delete(request: HttpRequest) -> HttpResponse:
-    session_key = session_key_of(request)
+    owner = owner_of(request)
     entry_id = entry_id_of(request.POST.get("remove", ""))
     if entry_id is not None:
-        last_id = services.delete_entry(session_key, entry_id)
+        last_id = services.delete_entry(owner, entry_id)
         if last_id is not None:
-            fanout.publish_deleted(session_key, entry_id, last_id)
+            fanout.publish_deleted(owner, entry_id, last_id)
     return redirect("calculator:index")
 
 
@@ -112,8 +121,8 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     """The session's whole transcript as a download: text, CSV or JSON."""
     if kind not in downloads.FORMATS:
         raise Http404("No such format.")
-    session_key = session_key_of(request)
-    content_type, body = downloads.FORMATS[kind](services.export_rows(session_key))
+    owner = owner_of(request)
+    content_type, body = downloads.FORMATS[kind](services.export_rows(owner))
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="calculator.{kind}"'
     return response
@@ -121,13 +130,13 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_POST
 def share(request: HttpRequest) -> HttpResponse:
-    services.share(session_key_of(request))
+    services.share(owner_of(request))
     return redirect(f"{reverse('calculator:index')}?sharing#shares")
 
 
 @require_POST
 def revoke(request: HttpRequest) -> HttpResponse:
-    services.revoke_share(session_key_of(request), request.POST.get("token", ""))
+    services.revoke_share(owner_of(request), request.POST.get("token", ""))
     return redirect(f"{reverse('calculator:index')}?sharing#shares")
 
 

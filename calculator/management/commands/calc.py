@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, expressions: list[str], **options) -> None:
         lines = expressions or (line.rstrip("\n") for line in sys.stdin)
-        tab = services.Tab(session_key="", session=Session())
+        tab = services.Tab(owner="", session=Session())
         failed = False
         for line in lines:
             if not line.strip():

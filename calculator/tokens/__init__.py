@@ -1,0 +1,1 @@
+"""Personal access tokens: how a script acts for a person over the HTTP API, without a browser."""

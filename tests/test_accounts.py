@@ -1,0 +1,330 @@
+"""Accounts: history that follows a person, adoption on sign-in, sign-out, deletion, isolation.
+
+Through the real stack: allauth's views with the Django test client, sockets through the ASGI
+application with the cookie a signed-in browser holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import identify_hasher
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from calculator import owners, services
+from calculator.live import admission
+from calculator.models import Calculation, Share
+from tests.conftest import open_socket, submit_frame
+
+PASSWORD = "a-long-passphrase-42"
+
+
+def make_user(email: str):
+    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email)
+    user.set_password(PASSWORD)
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def signed_in(email: str, client: Client | None = None) -> Client:
+    """A browser that signed in through allauth's form (so its adapter ran)."""
+    client = client or Client()
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def reauthenticated(client: Client) -> Client:
+    """Deleting an account asks for the password again first (allauth's reauthentication)."""
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def submit(client: Client, expression: str) -> None:
+    assert client.post("/", {"expression": expression}).status_code == 302
+
+
+def transcript(owner: str) -> list[str]:
+    return list(Calculation.objects.filter(owner=owner).values_list("expression", flat=True))
+
+
+def entry_ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'id="entry-(\d+)"', html)]
+
+
+@pytest.fixture
+def ann(db):
+    return make_user("ann@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob@example.com")
+
+
+def test_passwords_are_hashed_with_argon2(ann):
+    assert identify_hasher(ann.password).algorithm == "argon2"
+
+
+def test_signing_in_adopts_the_sessions_entries_merged_in_time_order(ann):
+    account = signed_in("ann@example.com")
+    browser = Client()
+    # Typed alternately on the account (another device) and in an anonymous browser.
+    submit(account, "a = 1")
+    submit(browser, "b = 2")
+    submit(account, "a = 10")
+    submit(browser, "b + 1")
+    signed_in("ann@example.com", browser)
+    assert transcript(owners.of_user(ann.pk)) == ["a = 1", "b = 2", "a = 10", "b + 1"]
+    session = services.load_session(owners.of_user(ann.pk))
+    assert {name: str(value) for name, value in session.variables.items()} == {"a": "10", "b": "2"}
+    assert str(session.ans) == "3"
+    # The signed-in browser's page is the account's transcript.
+    html = browser.get("/").content.decode()
+    assert html.index("a = 1") < html.index("b = 2") < html.index("a = 10") < html.index("b + 1")
+
+
+def test_adoption_keeps_one_row_per_submit_key(ann):
+    anonymous = "s" * 32
+    owner = owners.of_user(ann.pk)
+    services.submit_once(owner, "1 + 1", "k" * 22)
+    services.submit_once(anonymous, "1 + 1", "k" * 22)  # the same input's line, both sides
+    services.submit_once(anonymous, "2 + 2", "j" * 22)
+    assert services.adopt(anonymous, owner) == 2
+    assert transcript(owner) == ["1 + 1", "1 + 1", "2 + 2"]
+    assert Calculation.objects.filter(owner=owner, submit_key__isnull=False).count() == 2
+    assert services.submit_once(owner, "1 + 1", "k" * 22)[1] is False
+
+
+def test_signing_in_takes_the_sessions_share_links_along(ann):
+    browser = Client()
+    submit(browser, "7 * 6")
+    browser.post("/share/")
+    signed_in("ann@example.com", browser)
+    assert Share.objects.get().owner == owners.of_user(ann.pk)
+
+
+def test_signing_out_starts_a_fresh_session_and_the_history_stays_with_the_account(ann):
+    browser = signed_in("ann@example.com")
+    submit(browser, "mine = 5")
+    key = browser.cookies["sessionid"].value
+    assert browser.post("/accounts/logout/").status_code == 302
+    assert browser.cookies["sessionid"].value != key
+    assert "mine = 5" not in browser.get("/").content.decode()
+    assert transcript(owners.of_user(ann.pk)) == ["mine = 5"]
+    assert "mine = 5" in signed_in("ann@example.com", browser).get("/").content.decode()
+
+
+def test_the_page_shows_who_is_signed_in_and_a_sign_out_form(ann):
+    assert 'href="/accounts/login/"' in Client().get("/").content.decode()
+    html = signed_in("ann@example.com").get("/").content.decode()
+    assert "ann@example.com" in html
+    assert re.search(r'<form method="post" action="/accounts/logout/">', html)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+    ],
+)
+def test_account_pages_use_the_calculators_layout_and_no_inline_script(db, path):
+    html = Client().get(path).content.decode()
+    assert re.search(r'href="/static/calculator/calculator\.[0-9a-f]{12}\.css"', html)
+    assert 'class="account' in html
+    scripts = re.findall(r"<script([^>]*)>([^<]*)</script>", html)
+    for attributes, body in scripts:
+        # Executable scripts come from our static files; a data block is JSON, never run.
+        assert 'src="/static/' in attributes or 'type="application/json"' in attributes, attributes
+        assert "src=" in attributes or body.strip().startswith("{")
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
+    phone, laptop = signed_in("ann@example.com"), signed_in("ann@example.com")
+    submit(phone, "x = 1")
+    phone.post("/share/")
+    other = signed_in("bob@example.com")
+    submit(other, "y = 2")
+    assert UserSession.objects.filter(user=ann).count() == 2
+    page = laptop.get("/accounts/delete/")
+    assert page.status_code == 200
+    assert laptop.post("/accounts/delete/", {"confirm": "delete"})["Location"].startswith(
+        "/accounts/reauthenticate/"
+    )
+    reauthenticated(laptop)
+    refused = laptop.post("/accounts/delete/", {"confirm": "no"})
+    assert refused.status_code == 400
+    assert get_user_model().objects.filter(pk=ann.pk).exists()
+    assert laptop.post("/accounts/delete/", {"confirm": "delete"}).status_code == 302
+    assert not get_user_model().objects.filter(pk=ann.pk).exists()
+    assert transcript(owners.of_user(ann.pk)) == []
+    assert not Share.objects.filter(owner=owners.of_user(ann.pk)).exists()
+    assert not UserSession.objects.filter(user_id=ann.pk).exists()
+    for session in Session.objects.all():
+        assert session.get_decoded().get("_auth_user_id") != str(ann.pk)
+    # The other device is signed out; Bob keeps everything.
+    assert "x = 1" not in phone.get("/").content.decode()
+    assert transcript(owners.of_user(bob.pk)) == ["y = 2"]
+
+
+def test_a_signed_out_visitor_cannot_reach_the_deletion_page(db):
+    response = Client().get("/accounts/delete/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+# Isolation: Ann tries Bob's ids and tokens through every form post and link.
+
+
+@pytest.fixture
+def bobs(bob):
+    """Bob's stored entry and share link, and a browser of Ann's."""
+    browser = signed_in("bob@example.com")
+    submit(browser, "secret = 31337")
+    browser.post("/share/")
+    return Calculation.objects.get(owner=owners.of_user(bob.pk)), Share.objects.get()
+
+
+def test_no_form_post_or_link_reaches_another_persons_entries(ann, bobs):
+    entry, share = bobs
+    ann_browser = signed_in("ann@example.com")
+    assert "31337" not in ann_browser.get(f"/?recall={entry.pk}").content.decode()
+    ann_browser.post("/delete/", {"remove": str(entry.pk)})
+    ann_browser.post("/clear/")
+    ann_browser.post("/share/revoke/", {"token": share.token})
+    for kind in ("txt", "csv", "json"):
+        assert "31337" not in ann_browser.get(f"/export.{kind}").content.decode()
+    ann_browser.post("/share/")
+    ann_share = Share.objects.exclude(pk=share.pk).get()
+    assert "31337" not in ann_browser.get(f"/s/{ann_share.token}/").content.decode()
+    assert Calculation.objects.filter(pk=entry.pk).exists()
+    assert Share.objects.filter(pk=share.pk).exists()
+
+
+# Sockets: owner, groups across devices, sign-out closing one browser's sockets only.
+
+
+@pytest.fixture
+def ann_devices(transactional_db):
+    ann = make_user("ann@example.com")
+    return ann, signed_in("ann@example.com"), signed_in("ann@example.com")
+
+
+async def test_every_socket_of_a_person_sees_the_others_entries(ann_devices):
+    _, phone, laptop = ann_devices
+    first = await open_socket(phone.cookies["sessionid"].value)
+    second = await open_socket(laptop.cookies["sessionid"].value)
+    await first.receive_from()
+    await second.receive_from()
+    await first.send_json_to(submit_frame("x = 6"))
+    await first.receive_from()
+    assert "x = 6" in await second.receive_from()
+    await second.send_json_to(submit_frame("x * 7"))
+    assert "42" in await second.receive_from()
+    assert "42" in await first.receive_from()
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_signing_out_closes_that_browsers_sockets_only(ann_devices):
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await on_laptop.receive_from()
+    await sync_to_async(phone.post)("/accounts/logout/")
+    assert "signed out" in await on_phone.receive_from()
+    assert await on_phone.receive_output() == {
+        "type": "websocket.close",
+        "code": admission.CLOSE_SESSION_ENDED,
+    }
+    assert await on_laptop.receive_nothing()
+    await on_laptop.send_json_to(submit_frame("1 + 1"))
+    assert "2" in await on_laptop.receive_from()
+    await on_laptop.disconnect()
+
+
+async def test_signing_out_the_other_devices_closes_their_sockets(ann_devices):
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await on_laptop.receive_from()
+    response = await sync_to_async(laptop.post)("/accounts/sessions/")
+    assert response.status_code == 302
+    assert "signed out" in await on_phone.receive_from()
+    assert (await on_phone.receive_output())["code"] == admission.CLOSE_SESSION_ENDED
+    assert await on_laptop.receive_nothing()
+    await on_laptop.disconnect()
+
+
+async def test_signing_in_closes_the_browsers_anonymous_sockets(ann_devices):
+    browser = Client()
+    await sync_to_async(browser.get)("/")
+    anonymous = await open_socket(browser.cookies["sessionid"].value)
+    await anonymous.receive_from()
+    await sync_to_async(signed_in)("ann@example.com", browser)
+    assert "signed in" in await anonymous.receive_from()
+    assert (await anonymous.receive_output())["code"] == admission.CLOSE_SESSION_ENDED
+
+
+async def test_deleting_the_account_closes_its_sockets_on_every_device(ann_devices):
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await sync_to_async(reauthenticated)(laptop)
+    await sync_to_async(laptop.post)("/accounts/delete/", {"confirm": "delete"})
+    assert "account was deleted" in await on_phone.receive_from()
+    assert (await on_phone.receive_output())["code"] == admission.CLOSE_SESSION_ENDED
+
+
+async def test_a_socket_cannot_recall_or_delete_another_persons_entry(transactional_db):
+    await sync_to_async(make_user)("ann@example.com")
+    await sync_to_async(make_user)("bob@example.com")
+    ann = await open_socket(
+        (await sync_to_async(signed_in)("ann@example.com")).cookies["sessionid"].value
+    )
+    bob = await open_socket(
+        (await sync_to_async(signed_in)("bob@example.com")).cookies["sessionid"].value
+    )
+    await ann.receive_from()
+    await bob.receive_from()
+    await bob.send_json_to(submit_frame("secret = 31337"))
+    (entry_id,) = entry_ids(await bob.receive_from())
+    await ann.send_json_to({"recall": str(entry_id)})
+    assert "no longer exists" in await ann.receive_from()
+    await ann.send_json_to({"remove": str(entry_id)})
+    assert "no longer exists" in await ann.receive_from()
+    await ann.send_json_to({"q": "31337", "HEADERS": {"HX-Trigger": "search"}})
+    found = await ann.receive_from()
+    assert "Nothing matches" in found
+    assert "secret" not in found
+    assert await bob.receive_nothing()
+    assert await sync_to_async(Calculation.objects.filter(pk=entry_id).exists)()
+    await ann.disconnect()
+    await bob.disconnect()
+
+
+async def test_logs_name_a_person_by_id_and_never_a_session_key(ann_devices, caplog):
+    ann, phone, _ = ann_devices
+    key = phone.cookies["sessionid"].value
+    with caplog.at_level(logging.INFO, logger="calculator"):
+        socket = await open_socket(key)
+        await socket.receive_from()
+        await socket.send_json_to(submit_frame("1 +"))
+        await socket.receive_from()
+        await socket.disconnect()
+    assert f"user.{ann.pk}" in caplog.text
+    assert key not in caplog.text
