@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.accounts import new_email, sign_up
 from e2e.browser import calculate, open_calculator
 
 AXE = Axe()
@@ -62,6 +63,25 @@ def share_page(page: Page) -> None:
     expect(page.locator(".entry")).to_have_count(2)
 
 
+def sign_in_page(page: Page) -> None:
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill("nobody@example.com")
+    page.locator("input[name=password]").fill("not the password")
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.locator(".account-field__error").first).to_be_visible()
+
+
+def signed_in(page: Page) -> None:
+    sign_up(page, new_email())
+    open_calculator(page)
+    calculate(page, "1+1")
+
+
+def account_page(page: Page) -> None:
+    sign_up(page, new_email())
+    page.goto("/accounts/email/")
+
+
 STATES: dict[str, Callable[[Page], None]] = {
     "empty": empty,
     "entries": entries,
@@ -69,6 +89,9 @@ STATES: dict[str, Callable[[Page], None]] = {
     "help open": help_open,
     "clear confirm open": clear_confirm_open,
     "share page": share_page,
+    "sign-in page": sign_in_page,
+    "signed in": signed_in,
+    "account page": account_page,
 }
 
 

@@ -5,47 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
+from e2e.accounts import PASSWORD, new_email, sign_in, sign_out, sign_up
 from e2e.browser import BrowserProblems, calculate, open_calculator, start_server
 from testing.daphne import DaphneServer
-
-PASSWORD = "a-long-passphrase-42"
-_people = count(1)
 
 
 def results(page: Page):
     return page.locator("#transcript > li.entry .entry__result output")
-
-
-def new_email() -> str:
-    return f"person{next(_people)}@example.com"
-
-
-def sign_up(page: Page, email: str) -> None:
-    page.goto("/accounts/signup/")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password1]").fill(PASSWORD)
-    page.locator("input[name=password2]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.locator(".account-menu__who")).to_have_text(email)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.locator(".account-menu__who")).to_have_text(email)
-
-
-def sign_out(page: Page) -> None:
-    page.locator(".account-menu").get_by_role("button", name="Sign out").click()
-    expect(page.locator(".account-menu").get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def mail_to(server: DaphneServer, email: str) -> str:
@@ -213,7 +184,10 @@ def test_two_devices_of_one_person_see_entries_clears_and_deletions_live(two_dev
 
 def test_signing_out_on_one_device_closes_its_sockets_and_not_the_others(two_devices) -> None:
     phone, laptop = two_devices
-    other_tab = open_calculator(phone.context.new_page())
+    other_tab = phone.context.new_page()
+    sockets = []
+    other_tab.on("websocket", lambda socket: sockets.append(socket))
+    open_calculator(other_tab)
     phone.locator(".account-menu").get_by_role("button", name="Sign out").click()
     expect(other_tab.locator("#status")).to_have_text("closed: signed out; reload the page")
     expect(laptop.locator("#status")).to_have_text("live")
@@ -221,3 +195,4 @@ def test_signing_out_on_one_device_closes_its_sockets_and_not_the_others(two_dev
     # The closed tab stays closed (htmx does not retry the code) and shows nothing new.
     expect(other_tab.locator("#status")).to_have_text("closed: signed out; reload the page")
     expect(results(other_tab)).to_have_count(0)
+    assert len(sockets) == 1, "the closed tab tried to reconnect"

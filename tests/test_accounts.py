@@ -11,12 +11,15 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.core.ratelimit import respond_429
 from allauth.usersessions.models import UserSession
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 
 from calculator import owners, services
 from calculator.live import admission
@@ -61,6 +64,14 @@ def entry_ids(html: str) -> list[int]:
     return [int(found) for found in re.findall(r'id="entry-(\d+)"', html)]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """allauth counts attempts in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def ann(db):
     return make_user("ann@example.com")
@@ -73,6 +84,24 @@ def bob(db):
 
 def test_passwords_are_hashed_with_argon2(ann):
     assert identify_hasher(ann.password).algorithm == "argon2"
+
+
+def test_failed_sign_ins_are_rate_limited_per_account(ann):
+    browser = Client()
+    for _ in range(5):
+        response = browser.post("/accounts/login/", {"login": ann.email, "password": "wrong"})
+        assert "not correct" in response.content.decode()
+    response = browser.post("/accounts/login/", {"login": ann.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_too_many_requests_has_the_calculators_layout(db):
+    request = RequestFactory().get("/accounts/password/reset/")
+    request.user = AnonymousUser()
+    response = respond_429(request)
+    assert response.status_code == 429
+    assert 'class="account' in response.content.decode()
 
 
 def test_signing_in_adopts_the_sessions_entries_merged_in_time_order(ann):
@@ -126,7 +155,10 @@ def test_signing_out_starts_a_fresh_session_and_the_history_stays_with_the_accou
 
 def test_the_page_shows_who_is_signed_in_and_a_sign_out_form(ann):
     assert 'href="/accounts/login/"' in Client().get("/").content.decode()
-    html = signed_in("ann@example.com").get("/").content.decode()
+    browser = signed_in("ann@example.com")
+    html = browser.get("/").content.decode()
+    assert "Successfully signed in" in html  # allauth's message, shown once, where one lands
+    assert "Successfully signed in" not in browser.get("/").content.decode()
     assert "ann@example.com" in html
     assert re.search(r'<form method="post" action="/accounts/logout/">', html)
 
