@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from calculator import keys
 from calculator.engine import (
@@ -89,6 +90,11 @@ REFERENCE_CONTEXT = {
 }
 
 
+def tools_context() -> dict:
+    """What every entry's tools name, reversed once per render rather than once per entry."""
+    return {"delete_url": reverse("calculator:delete")}
+
+
 def page_context(
     snapshot: Snapshot,
     token: str,
@@ -113,6 +119,7 @@ def page_context(
         "max_shares": MAX_SHARES_PER_SESSION,
         "sharing": sharing,
         **status_context("connecting"),
+        **tools_context(),
         **field_context(expression, token),
         **preview_context(None),
     }
@@ -180,22 +187,27 @@ def connected(
         "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
         **preview_context(None),
+        **tools_context(),
     }
-    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
-    return [render("connected", context), *runs]
+    return [render("connected", context), *appended_runs(rest)]
 
 
 def appended(row: Calculation) -> str:
     """A new entry at the end of the transcript, and the "last result" link pointing at it."""
-    return render("appended", {"entries": [row], "last_id": row.pk})
+    return render("appended", {"entries": [row], "last_id": row.pk, **tools_context()})
+
+
+def appended_runs(runs: list[list[Calculation]]) -> list[str]:
+    """Runs of entries appended to the transcript, one message each."""
+    tools = tools_context()
+    return [render("appended", {"entries": run, "last_id": run[-1].pk, **tools}) for run in runs]
 
 
 def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:
     """The transcript showing what a search found (or, with no query, the stored one)."""
-    context = {"entries": entries, "query": query, "csrf_token": csrf_token}
+    context = {"entries": entries, "query": query, "csrf_token": csrf_token, **tools_context()}
     first, *rest = in_messages(entries)
-    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
-    return [render("transcript", {**context, "entries": first}), *runs]
+    return [render("transcript", {**context, "entries": first}), *appended_runs(rest)]
 
 
 def deleted(entry_id: int, last_id: int) -> str:
