@@ -4,10 +4,15 @@ it cheaper to render can never change what a tab shows."""
 from __future__ import annotations
 
 import pytest
+from django.template.defaultfilters import truncatechars
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calculator import render
 from calculator.models import Calculation
+from calculator.render import LABEL_CHARS
+from calculator.templatetags.labels import label
 
 
 def row(pk: int, **fields) -> Calculation:
@@ -22,3 +27,23 @@ def test_ids_are_never_grouped_even_where_numbers_are(pk: int) -> None:
     assert f'name="recall" value="{pk}"' in html
     assert f'name="remove" value="{pk}"' in html
     assert f'href="#entry-{pk}"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("1+1", "1+1"),
+        ("9" * LABEL_CHARS, "9" * LABEL_CHARS),
+        ("9" * (LABEL_CHARS + 1), "9" * (LABEL_CHARS - 1) + "…"),
+        ("e\u0301 + 1", "é + 1"),  # composed, as truncatechars shows it
+        ("a\u0301" * LABEL_CHARS, "á" * LABEL_CHARS),  # combining marks take no room
+        ("π" * (LABEL_CHARS + 5), "π" * (LABEL_CHARS - 1) + "…"),
+    ],
+)
+def test_label_cuts_like_truncatechars(text: str, shown: str) -> None:
+    assert label(text) == shown == truncatechars(text, LABEL_CHARS)
+
+
+@given(st.text(max_size=3 * LABEL_CHARS))
+def test_label_is_truncatechars(text: str) -> None:
+    assert label(text) == truncatechars(text, LABEL_CHARS)
