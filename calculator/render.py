@@ -90,9 +90,15 @@ REFERENCE_CONTEXT = {
 }
 
 
-def tools_context() -> dict:
-    """What every entry's tools name, reversed once per render rather than once per entry."""
-    return {"delete_url": reverse("calculator:delete")}
+def tools_context(csrf_token: str | None = None) -> dict:
+    """What the entry partial reads besides the entry, found once per render rather than once
+    per entry (a name missing from the context costs a failed lookup each time it is read): the
+    tools are shown, the delete form's URL, and in a fragment its forms' CSRF token ("" over
+    the socket, which sends the forms itself; a page's comes from its request)."""
+    context = {"read_only": False, "delete_url": reverse("calculator:delete")}
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return context
 
 
 def page_context(
@@ -183,29 +189,28 @@ def connected(
         "hidden_count": total - len(entries),
         "more": more,
         "query": query,
-        "csrf_token": csrf_token,
         "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
         **preview_context(None),
-        **tools_context(),
+        **tools_context(csrf_token),
     }
     return [render("connected", context), *appended_runs(rest)]
 
 
 def appended(row: Calculation) -> str:
     """A new entry at the end of the transcript, and the "last result" link pointing at it."""
-    return render("appended", {"entries": [row], "last_id": row.pk, **tools_context()})
+    return render("appended", {"entries": [row], "last_id": row.pk, **tools_context("")})
 
 
 def appended_runs(runs: list[list[Calculation]]) -> list[str]:
     """Runs of entries appended to the transcript, one message each."""
-    tools = tools_context()
+    tools = tools_context("")
     return [render("appended", {"entries": run, "last_id": run[-1].pk, **tools}) for run in runs]
 
 
 def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:
     """The transcript showing what a search found (or, with no query, the stored one)."""
-    context = {"entries": entries, "query": query, "csrf_token": csrf_token, **tools_context()}
+    context = {"entries": entries, "query": query, **tools_context(csrf_token)}
     first, *rest = in_messages(entries)
     return [render("transcript", {**context, "entries": first}), *appended_runs(rest)]
 
