@@ -75,6 +75,12 @@ def preview_context(result: Result | None) -> dict:
     return {"preview": result}
 
 
+def notice_context(message: str = "", fetched: bool = False) -> dict:
+    """The notice partial's names, all given: one it reads that is missing costs a failed
+    lookup (it is in every submit's answer). `fetched`: over HTTP, so not out of band."""
+    return {"notice": message, "fetched": fetched}
+
+
 def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
     """The engine's "usage — meaning" lines, split for the reference."""
     return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
@@ -174,7 +180,9 @@ def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
 def unchanged() -> str:
     """All a tab needs on connect when it already shows the stored transcript: the live status
     (and an empty preview and notice, in place of what the socket's absence showed)."""
-    return render("unchanged", {**status_context("live"), **preview_context(None), "notice": ""})
+    return render(
+        "unchanged", {**status_context("live"), **preview_context(None), **notice_context()}
+    )
 
 
 def connected(
@@ -223,7 +231,7 @@ def deleted(entry_id: int, last_id: int) -> str:
 def submitted() -> str:
     """The answer to a submit, besides the entry: an empty preview and notice. Not the input:
     the page replaced it on Enter, and the person may be typing the next line in it."""
-    return render("submitted", {**preview_context(None), "notice": ""})
+    return render("submitted", {**preview_context(None), **notice_context()})
 
 
 def transcript_cleared() -> str:
@@ -260,7 +268,7 @@ def preview(result: Result | None) -> str:
 
 
 def notice(message: str) -> str:
-    return render("notice", {"notice": message})
+    return render("notice", notice_context(message))
 
 
 # What Enter says while the socket is down (htmx queues the line and sends it on reconnect).
@@ -269,7 +277,7 @@ QUEUED = "Offline: this line is queued and will be sent when the connection is b
 
 def queued_notice() -> str:
     """The notice a page fetches (and its cache keeps) for Enter pressed while offline."""
-    return render("notice", {"notice": QUEUED, "fetched": True})
+    return render("notice", notice_context(QUEUED, fetched=True))
 
 
 def status(state: str) -> str:
