@@ -6,10 +6,12 @@ project overrides any of them by shipping its own `calculator/index.html`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from calculator import keys
 from calculator.engine import (
@@ -96,12 +98,24 @@ REFERENCE_CONTEXT = {
 }
 
 
+def url(name: str) -> str:
+    """`reverse(name)` (a URL without arguments), kept per URLconf, script prefix and language,
+    all it depends on: reversing costs more than rendering an entry's tools. A URLconf
+    overridden or reloaded is a new resolver, so a new key: a URL kept can never be stale."""
+    return _reversed(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+
+
+@lru_cache(maxsize=64)
+def _reversed(name: str, resolver: object, prefix: str, language: str | None) -> str:
+    return reverse(name)
+
+
 def tools_context(csrf_token: str | None = None) -> dict:
     """What the entry partial reads besides the entry, found once per render rather than once
     per entry (a name missing from the context costs a failed lookup each time it is read): the
     tools are shown, the delete form's URL, and in a fragment its forms' CSRF token ("" over
     the socket, which sends the forms itself; a page's comes from its request)."""
-    context = {"read_only": False, "delete_url": reverse("calculator:delete")}
+    context = {"read_only": False, "delete_url": url("calculator:delete")}
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
     return context

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.template.defaultfilters import truncatechars
 from django.test import override_settings
+from django.urls import include, path, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,3 +48,22 @@ def test_label_cuts_like_truncatechars(text: str, shown: str) -> None:
 @given(st.text(max_size=3 * LABEL_CHARS))
 def test_label_is_truncatechars(text: str) -> None:
     assert label(text) == truncatechars(text, LABEL_CHARS)
+
+
+class MountedUnderCalc:
+    """A URLconf serving the calculator under /calc/."""
+
+    urlpatterns = [path("calc/", include("calculator.web.urls"))]
+
+
+def test_a_kept_url_follows_the_urlconf_and_the_script_prefix() -> None:
+    assert render.url("calculator:delete") == "/delete/"
+    with override_settings(ROOT_URLCONF=MountedUnderCalc):
+        assert render.url("calculator:delete") == "/calc/delete/"
+        assert 'action="/calc/delete/"' in render.appended(row(1, expression="1", display="1"))
+    set_script_prefix("/mounted/")
+    try:
+        assert render.url("calculator:delete") == "/mounted/delete/"
+    finally:
+        set_script_prefix("/")
+    assert render.url("calculator:delete") == "/delete/"
