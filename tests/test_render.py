@@ -3,6 +3,8 @@ it cheaper to render can never change what a tab shows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template.defaultfilters import truncatechars
 from django.test import override_settings
@@ -67,3 +69,105 @@ def test_a_kept_url_follows_the_urlconf_and_the_script_prefix() -> None:
     finally:
         set_script_prefix("/")
     assert render.url("calculator:delete") == "/delete/"
+
+
+# Each row's appended fragment as the entry partial rendered it before it was made cheaper
+# (whitespace between tags collapsed): the markup every tab shows, pinned.
+ENTRY_MARKUP = [
+    (
+        row(
+            7,
+            expression="x = 12345.5 * 2",
+            display="24691",
+            value="24691",
+            assigned="x",
+            interpretation="x = (12345.5 × 2)",
+        ),
+        (
+            '<ol hx-swap-oob="beforeend:#transcript">'
+            '<li id="entry-7" class="entry" tabindex="-1"><code class="entry__expression">'
+            'x = 12345.5 * 2</code><div class="entry__result"><span class="entry__equals">'
+            '<span aria-hidden="true">=</span><span class="visually-hidden">equals</span></span>'
+            '<output role="none"><span>24</span><span>691</span></output>'
+            '<span class="entry__assigned">→ x</span></div><p class="entry__reading">read as '
+            '<code>x = (12345.5 × 2)</code></p><div class="entry__tools">'
+            '<form class="entry__recall" method="get" ws-send>'
+            '<input type="hidden" name="recall" value="7">'
+            '<button type="submit" class="tool" title="Put this expression back into the input">'
+            '↩ edit<span class="visually-hidden"> x = 12345.5 * 2</span></button></form>'
+            '<form class="entry__delete" method="post" action="/delete/" ws-send>'
+            '<input type="hidden" name="remove" value="7">'
+            '<button type="submit" class="tool" title="Delete this entry">✕'
+            '<span class="visually-hidden"> delete x = 12345.5 * 2</span></button></form></div>'
+            "</li></ol>"
+            '<a id="latest" class="latest" href="#entry-7" accesskey="l" hx-swap-oob="true">'
+            "↑ last result</a>"
+        ),
+    ),
+    (
+        row(8, expression="2 +* 3", error="expected a number", error_start=3, error_end=4),
+        (
+            '<ol hx-swap-oob="beforeend:#transcript">'
+            '<li id="entry-8" class="entry entry--error" tabindex="-1">'
+            '<code class="entry__expression">2 +<mark class="caret">*</mark> 3</code>'
+            '<p class="entry__error">expected a number <span class="entry__column">(column 4)'
+            '</span></p><div class="entry__tools">'
+            '<form class="entry__recall" method="get" ws-send>'
+            '<input type="hidden" name="recall" value="8">'
+            '<button type="submit" class="tool" title="Put this expression back into the input">'
+            '↩ edit<span class="visually-hidden"> 2 +* 3</span></button></form>'
+            '<form class="entry__delete" method="post" action="/delete/" ws-send>'
+            '<input type="hidden" name="remove" value="8">'
+            '<button type="submit" class="tool" title="Delete this entry">✕'
+            '<span class="visually-hidden"> delete 2 +* 3</span></button></form></div></li></ol>'
+            '<a id="latest" class="latest" href="#entry-8" accesskey="l" hx-swap-oob="true">'
+            "↑ last result</a>"
+        ),
+    ),
+    (
+        row(9, expression="(1", error="missing )", error_start=2, error_end=2),
+        (
+            '<ol hx-swap-oob="beforeend:#transcript">'
+            '<li id="entry-9" class="entry entry--error" tabindex="-1">'
+            '<code class="entry__expression">(1<mark class="caret caret--point"></mark></code>'
+            '<p class="entry__error">missing ) <span class="entry__column">(column 3)</span></p>'
+            '<div class="entry__tools"><form class="entry__recall" method="get" ws-send>'
+            '<input type="hidden" name="recall" value="9">'
+            '<button type="submit" class="tool" title="Put this expression back into the input">'
+            '↩ edit<span class="visually-hidden"> (1</span></button></form>'
+            '<form class="entry__delete" method="post" action="/delete/" ws-send>'
+            '<input type="hidden" name="remove" value="9">'
+            '<button type="submit" class="tool" title="Delete this entry">✕'
+            '<span class="visually-hidden"> delete (1</span></button></form></div></li></ol>'
+            '<a id="latest" class="latest" href="#entry-9" accesskey="l" hx-swap-oob="true">'
+            "↑ last result</a>"
+        ),
+    ),
+    (
+        row(10, expression="<b>" + "9" * 45, error="too long & odd"),
+        (
+            '<ol hx-swap-oob="beforeend:#transcript">'
+            '<li id="entry-10" class="entry entry--error" tabindex="-1">'
+            '<code class="entry__expression">'
+            "&lt;b&gt;999999999999999999999999999999999999999999999</code>"
+            '<p class="entry__error">too long &amp; odd</p><div class="entry__tools">'
+            '<form class="entry__recall" method="get" ws-send>'
+            '<input type="hidden" name="recall" value="10">'
+            '<button type="submit" class="tool" title="Put this expression back into the input">'
+            '↩ edit<span class="visually-hidden"> &lt;b&gt;999999999999999999999999999999999999…'
+            "</span></button></form>"
+            '<form class="entry__delete" method="post" action="/delete/" ws-send>'
+            '<input type="hidden" name="remove" value="10">'
+            '<button type="submit" class="tool" title="Delete this entry">✕'
+            '<span class="visually-hidden"> delete &lt;b&gt;999999999999999999999999999999999999…'
+            "</span></button></form></div></li></ol>"
+            '<a id="latest" class="latest" href="#entry-10" accesskey="l" hx-swap-oob="true">'
+            "↑ last result</a>"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "markup"), ENTRY_MARKUP)
+def test_entry_markup(entry: Calculation, markup: str) -> None:
+    assert re.sub(r">\s+<", "><", render.appended(entry)).strip() == markup
