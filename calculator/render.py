@@ -6,9 +6,12 @@ project overrides any of them by shipping its own `calculator/index.html`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from calculator import keys
 from calculator.engine import (
@@ -81,6 +84,12 @@ def preview_context(result: Result | None) -> dict:
     return {"preview": result}
 
 
+def notice_context(message: str = "", fetched: bool = False) -> dict:
+    """The notice partial's names, all given: one it reads that is missing costs a failed
+    lookup (it is in every submit's answer). `fetched`: over HTTP, so not out of band."""
+    return {"notice": message, "fetched": fetched}
+
+
 def reference(descriptions: dict[str, str]) -> list[tuple[str, str]]:
     """The engine's "usage — meaning" lines, split for the reference."""
     return [tuple(line.split(" — ", 1)) for _, line in sorted(descriptions.items())]
@@ -94,6 +103,29 @@ REFERENCE_CONTEXT = {
     "unit_groups": UNIT_GROUPS,
     "prefixes": PREFIX_TEXT,
 }
+
+
+def url(name: str) -> str:
+    """`reverse(name)` (a URL without arguments), kept per URLconf, script prefix and language,
+    all it depends on: reversing costs more than rendering an entry's tools. A URLconf
+    overridden or reloaded is a new resolver, so a new key: a URL kept can never be stale."""
+    return _reversed(name, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+
+
+@lru_cache(maxsize=64)
+def _reversed(name: str, resolver: object, prefix: str, language: str | None) -> str:
+    return reverse(name)
+
+
+def tools_context(csrf_token: str | None = None) -> dict:
+    """What the entry partial reads besides the entry, found once per render rather than once
+    per entry (a name missing from the context costs a failed lookup each time it is read): the
+    tools are shown, the delete form's URL, and in a fragment its forms' CSRF token ("" over
+    the socket, which sends the forms itself; a page's comes from its request)."""
+    context = {"read_only": False, "delete_url": url("calculator:delete")}
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return context
 
 
 def page_context(
@@ -120,6 +152,7 @@ def page_context(
         "max_shares": MAX_SHARES_PER_SESSION,
         "sharing": sharing,
         **status_context("connecting"),
+        **tools_context(),
         **field_context(expression, token),
         **preview_context(None),
     }
@@ -168,7 +201,9 @@ def in_messages(entries: list[Calculation]) -> list[list[Calculation]]:
 def unchanged() -> str:
     """All a tab needs on connect when it already shows the stored transcript: the live status
     (and an empty preview and notice, in place of what the socket's absence showed)."""
-    return render("unchanged", {**status_context("live"), **preview_context(None), "notice": ""})
+    return render(
+        "unchanged", {**status_context("live"), **preview_context(None), **notice_context()}
+    )
 
 
 def connected(
@@ -183,26 +218,30 @@ def connected(
         "hidden_count": total - len(entries),
         "more": more,
         "query": query,
-        "csrf_token": csrf_token,
         "last_id": entries[-1].pk if entries else 0,
         **status_context("live"),
         **preview_context(None),
+        **tools_context(csrf_token),
     }
-    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
-    return [render("connected", context), *runs]
+    return [render("connected", context), *appended_runs(rest)]
 
 
 def appended(row: Calculation) -> str:
     """A new entry at the end of the transcript, and the "last result" link pointing at it."""
-    return render("appended", {"entries": [row], "last_id": row.pk})
+    return render("appended", {"entries": [row], "last_id": row.pk, **tools_context("")})
+
+
+def appended_runs(runs: list[list[Calculation]]) -> list[str]:
+    """Runs of entries appended to the transcript, one message each."""
+    tools = tools_context("")
+    return [render("appended", {"entries": run, "last_id": run[-1].pk, **tools}) for run in runs]
 
 
 def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:
     """The transcript showing what a search found (or, with no query, the stored one)."""
-    context = {"entries": entries, "query": query, "csrf_token": csrf_token}
+    context = {"entries": entries, "query": query, **tools_context(csrf_token)}
     first, *rest = in_messages(entries)
-    runs = [render("appended", {"entries": run, "last_id": run[-1].pk}) for run in rest]
-    return [render("transcript", {**context, "entries": first}), *runs]
+    return [render("transcript", {**context, "entries": first}), *appended_runs(rest)]
 
 
 def deleted(entry_id: int, last_id: int) -> str:
@@ -213,7 +252,7 @@ def deleted(entry_id: int, last_id: int) -> str:
 def submitted() -> str:
     """The answer to a submit, besides the entry: an empty preview and notice. Not the input:
     the page replaced it on Enter, and the person may be typing the next line in it."""
-    return render("submitted", {**preview_context(None), "notice": ""})
+    return render("submitted", {**preview_context(None), **notice_context()})
 
 
 def transcript_cleared() -> str:
@@ -250,7 +289,7 @@ def preview(result: Result | None) -> str:
 
 
 def notice(message: str) -> str:
-    return render("notice", {"notice": message})
+    return render("notice", notice_context(message))
 
 
 # What Enter says while the socket is down (htmx queues the line and sends it on reconnect).
@@ -259,7 +298,7 @@ QUEUED = "Offline: this line is queued and will be sent when the connection is b
 
 def queued_notice() -> str:
     """The notice a page fetches (and its cache keeps) for Enter pressed while offline."""
-    return render("notice", {"notice": QUEUED, "fetched": True})
+    return render("notice", notice_context(QUEUED, fetched=True))
 
 
 def status(state: str) -> str:
