@@ -19,7 +19,7 @@ from calculator.templatetags.labels import label
 
 
 def row(pk: int, **fields) -> Calculation:
-    return Calculation(pk=pk, session_key="k" * 32, **fields)
+    return Calculation(pk=pk, owner="k" * 32, **fields)
 
 
 @pytest.mark.parametrize("pk", [7, 12345, 1234567])
