@@ -24,6 +24,8 @@ from django.test import Client, RequestFactory
 from calculator import owners, services
 from calculator.live import admission
 from calculator.models import Calculation, Share
+from calculator.tokens import services as tokens
+from calculator.tokens.models import AccessToken
 from tests.conftest import open_socket, submit_frame
 
 PASSWORD = "a-long-passphrase-42"
@@ -183,10 +185,12 @@ def test_account_pages_use_the_calculators_layout_and_no_inline_script(db, path)
     assert not re.search(r"\son[a-z]+=", html)
 
 
-def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
+def test_deleting_an_account_removes_its_entries_shares_tokens_and_sessions(ann, bob):
     phone, laptop = signed_in("ann@example.com"), signed_in("ann@example.com")
     submit(phone, "x = 1")
     phone.post("/share/")
+    _, ann_token = tokens.issue(ann, "script", "write")
+    bobs_token, _ = tokens.issue(bob, "script", "write")
     other = signed_in("bob@example.com")
     submit(other, "y = 2")
     assert UserSession.objects.filter(user=ann).count() == 2
@@ -204,6 +208,9 @@ def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
     assert transcript(owners.of_user(ann.pk)) == []
     assert not Share.objects.filter(owner=owners.of_user(ann.pk)).exists()
     assert not UserSession.objects.filter(user_id=ann.pk).exists()
+    assert list(AccessToken.objects.all()) == [bobs_token]
+    bearer = {"Authorization": f"Bearer {ann_token}"}
+    assert Client().get("/api/v1/variables", headers=bearer).status_code == 401
     for session in Session.objects.all():
         assert session.get_decoded().get("_auth_user_id") != str(ann.pk)
     # The other device is signed out; Bob keeps everything.
