@@ -92,14 +92,19 @@ def result_of(message: str) -> str:
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def _post_form(base_url: str, cookie: str, form_page: str, path: str, fields: dict) -> str:
-    """Post a form as a browser does (the CSRF token from `form_page`, cookies kept, redirects
-    followed); returns the Cookie header afterwards."""
+def post_form(
+    base_url: str, cookie: str, form_page: str, path: str, fields: dict, host: str = ""
+) -> tuple[str, str]:
+    """Post a form as a browser does (the CSRF token from `form_page`, cookies kept, a redirect
+    not followed); the Cookie header afterwards and the answer's body. `host`: the Host header
+    a load balancer passes on (the same whichever process answers)."""
     jar = SimpleCookie()
     jar.load(cookie)
 
     def request(url: str, data: bytes | None = None) -> str:
         headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items())}
+        if host:
+            headers["Host"] = host
         opener = urllib.request.build_opener(NoRedirect)
         with opener.open(urllib.request.Request(url, data, headers), timeout=10) as response:
             for header in response.headers.get_all("Set-Cookie") or []:
@@ -108,8 +113,9 @@ def _post_form(base_url: str, cookie: str, form_page: str, path: str, fields: di
 
     token = CSRF_FIELD.search(request(f"{base_url}{form_page}"))[1]
     form = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token})
-    request(f"{base_url}{path}", form.encode())
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items() if morsel.value)
+    body = request(f"{base_url}{path}", form.encode())
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items() if morsel.value)
+    return cookie, body
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -122,10 +128,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def sign_in(base_url: str, email: str, password: str) -> str:
     """Sign in through the sign-in form, as a browser; the Cookie header of the signed-in
     session."""
-    return _post_form(base_url, "", "/accounts/login/", "/accounts/login/",
-                      {"login": email, "password": password})  # fmt: skip
+    fields = {"login": email, "password": password}
+    return post_form(base_url, "", "/accounts/login/", "/accounts/login/", fields)[0]
 
 
 def sign_out(base_url: str, cookie: str) -> str:
     """Sign out with the page's own sign-out form; the Cookie header afterwards."""
-    return _post_form(base_url, cookie, "/", "/accounts/logout/", {})
+    return post_form(base_url, cookie, "/", "/accounts/logout/", {})[0]

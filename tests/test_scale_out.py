@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import redis as redis_py
 from websockets.exceptions import ConnectionClosed
 
 from calculator.live.admission import CLOSE_SESSION_ENDED
@@ -231,3 +232,28 @@ async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(t
     finally:
         for socket in (*phone_sockets, on_laptop):
             await socket.close()
+
+
+async def test_failed_sign_ins_are_counted_across_processes(two_processes, ann):
+    """allauth's rate limits count in the cache, which is Redis with REDIS_URL: five failures
+    spread over both processes refuse the next attempt on either, right password or not.
+
+    Behind the load balancer every process sees the same Host, which allauth's per-account key
+    includes (its site's domain): sent here as HAProxy passes it on.
+    """
+    a, b = two_processes
+    with redis_py.Redis.from_url(a.env["REDIS_URL"]) as shared:  # no attempt counted yet
+        for key in shared.scan_iter(match="*allauth:rl:*"):
+            shared.delete(key)
+
+    def attempt(server: DaphneServer, password: str) -> tuple[str, str]:
+        fields = {"login": ann, "password": password}
+        form = "/accounts/login/"
+        return client.post_form(server.url, "", form, form, fields, host="localhost")
+
+    for server in (a, b, a, b, a):
+        assert "not correct" in (await asyncio.to_thread(attempt, server, "wrong"))[1]
+    for server in (b, a):
+        cookie, answer = await asyncio.to_thread(attempt, server, PASSWORD)
+        assert "Too many failed login attempts" in answer
+        assert "sessionid" not in cookie
