@@ -19,6 +19,7 @@ import urllib.request
 
 import pytest
 import redis as redis_py
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.exceptions import ConnectionClosed
 
 from calculator.live.admission import CLOSE_SESSION_ENDED
@@ -210,6 +211,27 @@ async def test_a_person_on_two_processes_is_one_transcript_and_the_api_writes_to
         assert re.findall(r'<output role="none">(.*?)</output>', html) == ["6", "42"]
 
 
+DISCONNECTS = "calc_websocket_disconnects_total"
+
+
+def scraped(server: DaphneServer, name: str, labels: dict) -> float:
+    """One sample of a process's /metrics (answered to loopback), 0 when not there yet."""
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(condition):
+        assert asyncio.get_running_loop().time() < deadline, "never happened"
+        await asyncio.sleep(0.1)
+
+
 async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(two_processes, ann):
     a, b = two_processes
     phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
@@ -219,12 +241,17 @@ async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(t
         await client.open_socket(b.ws_url, phone),
     ]
     on_laptop = await client.open_socket(b.ws_url, laptop)
+    ended = {"code": str(CLOSE_SESSION_ENDED)}
+    before = [await asyncio.to_thread(scraped, server, DISCONNECTS, ended) for server in (a, b)]
     try:
         await asyncio.to_thread(client.sign_out, a.url, phone)
         for socket in phone_sockets:
             messages, code = await closed_with(socket)
             assert code == CLOSE_SESSION_ENDED
             assert any("signed out" in message for message in messages)
+        # Each process counts its closed socket under the code (what the dashboard shows).
+        for server, count in zip((a, b), before, strict=True):
+            await until(lambda s=server, n=count: scraped(s, DISCONNECTS, ended) == n + 1)
         # The other device stays live and signed in.
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
