@@ -365,6 +365,11 @@ HTTP = [
     ("/no/such/page", "unmatched", "404"),
     ("/s/not-a-share-token/", "calculator:shared", "404"),
     ("/static/no-such-file.css", "static", "404"),
+    ("/api/v1/variables", "api:variables", "401"),
+    ("/api/v1/openapi.json", "api:openapi-json", "200"),
+    ("/ops/", "ops:dashboard", "302"),
+    ("/account/tokens/", "tokens:index", "302"),
+    ("/accounts/login/", "account_login", "200"),
 ]
 
 
