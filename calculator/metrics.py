@@ -31,7 +31,6 @@ FRAME_ACTIONS = (
     "delete",
     "search",
     "angle",
-    "resume",
     "other",
 )
 # Frames refused by the consumer (rate limit, unparsable, binary, over the size limit), sockets
@@ -52,7 +51,19 @@ REFUSAL_REASONS = (
 )
 # Close codes a socket ends with: the normal ones, the app's own (live/admission.py), and the
 # ones htmx retries; any other code a client sends is "other".
-CLOSE_CODES = ("1000", "1001", "1005", "1006", "1009", "1011", "1012", "4401", "4429", "other")
+CLOSE_CODES = (
+    "1000",
+    "1001",
+    "1005",
+    "1006",
+    "1009",
+    "1011",
+    "1012",
+    "4401",
+    "4403",
+    "4429",
+    "other",
+)
 CHANNEL_LAYER_ERRORS = ("ChannelFull", "connection")
 
 

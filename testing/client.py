@@ -87,3 +87,51 @@ def result_of(message: str) -> str:
     """The first result in a message, as text: digit groups are elements, so tags go."""
     match = OUTPUT.search(message)
     return re.sub(r"<[^>]+>", "", match.group(1)) if match else ""
+
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def post_form(
+    base_url: str, cookie: str, form_page: str, path: str, fields: dict, host: str = ""
+) -> tuple[str, str]:
+    """Post a form as a browser does (the CSRF token from `form_page`, cookies kept, a redirect
+    not followed); the Cookie header afterwards and the answer's body. `host`: the Host header
+    a load balancer passes on (the same whichever process answers)."""
+    jar = SimpleCookie()
+    jar.load(cookie)
+
+    def request(url: str, data: bytes | None = None) -> str:
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items())}
+        if host:
+            headers["Host"] = host
+        opener = urllib.request.build_opener(NoRedirect)
+        with opener.open(urllib.request.Request(url, data, headers), timeout=10) as response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar.load(header)
+            return response.read().decode()
+
+    token = CSRF_FIELD.search(request(f"{base_url}{form_page}"))[1]
+    form = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": token})
+    body = request(f"{base_url}{path}", form.encode())
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items() if morsel.value)
+    return cookie, body
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 302 is the answer itself (its Set-Cookie is what a sign-in gives)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+
+def sign_in(base_url: str, email: str, password: str) -> str:
+    """Sign in through the sign-in form, as a browser; the Cookie header of the signed-in
+    session."""
+    fields = {"login": email, "password": password}
+    return post_form(base_url, "", "/accounts/login/", "/accounts/login/", fields)[0]
+
+
+def sign_out(base_url: str, cookie: str) -> str:
+    """Sign out with the page's own sign-out form; the Cookie header afterwards."""
+    return post_form(base_url, cookie, "/", "/accounts/logout/", {})[0]

@@ -35,15 +35,35 @@ def signed_in(username: str, staff: bool) -> str:
     return session_for(user)
 
 
-def signed_in_on_server(env: dict[str, str], username: str, staff: bool) -> str:
-    """The same in the database of a server started with `env` (another process's)."""
-    code = f"from testing.staff import signed_in; print(signed_in({username!r}, {staff!r}))"
+def account(email: str, password: str) -> None:
+    """An account as sign-up leaves one: a password and a verified primary email."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(email.partition("@")[0], email, password)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+
+
+def on_server(env: dict[str, str], *command: str) -> str:
+    """The last line a manage.py command prints, run on the database of a server started with
+    `env` (another process's)."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     )
-    return result.stdout.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def signed_in_on_server(env: dict[str, str], username: str, staff: bool) -> str:
+    """The same in the database of a server started with `env` (another process's)."""
+    code = f"from testing.staff import signed_in; print(signed_in({username!r}, {staff!r}))"
+    return on_server(env, "shell", "-c", code)
+
+
+def account_on_server(env: dict[str, str], email: str, password: str) -> None:
+    code = f"from testing.staff import account; account({email!r}, {password!r})"
+    on_server(env, "shell", "-c", code)

@@ -6,8 +6,12 @@ application with the cookie a signed-in browser holds.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -24,6 +28,9 @@ from django.test import Client, RequestFactory
 from calculator import owners, services
 from calculator.live import admission
 from calculator.models import Calculation, Share
+from calculator.tokens import services as tokens
+from calculator.tokens.models import AccessToken
+from testing.daphne import ROOT
 from tests.conftest import open_socket, submit_frame
 
 PASSWORD = "a-long-passphrase-42"
@@ -82,6 +89,52 @@ def bob(db):
     return make_user("bob@example.com")
 
 
+SETTINGS_READ = """
+import json
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name) for name in (
+    "ACCOUNT_EMAIL_VERIFICATION", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS",
+    "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL",
+)} | {"cache": settings.CACHES["default"]["BACKEND"].rpartition(".")[2]}))
+"""
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+SERVER = {
+    "EMAIL_HOST": "smtp.example.org",
+    "EMAIL_PORT": "587",
+    "EMAIL_USE_TLS": "1",
+    "EMAIL_HOST_USER": "calc",
+    "EMAIL_HOST_PASSWORD": "pw",
+    "DEFAULT_FROM_EMAIL": "calc@example.org",
+}
+
+
+# (environment, settings it gives): verification optional unless set; mail printed in debug,
+# else sent over SMTP as the environment says; allauth's rate limits counted in Redis if any.
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"ACCOUNT_EMAIL_VERIFICATION": "optional", "EMAIL_BACKEND": SMTP,
+              "EMAIL_HOST": "localhost", "cache": "LocMemCache"}),
+        ({"CALC_EMAIL_VERIFICATION": "mandatory"}, {"ACCOUNT_EMAIL_VERIFICATION": "mandatory"}),
+        ({"CALC_EMAIL_VERIFICATION": "none"}, {"ACCOUNT_EMAIL_VERIFICATION": "none"}),
+        ({"DJANGO_DEBUG": "1"},
+         {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        (SERVER, {"EMAIL_BACKEND": SMTP, "EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": 587,
+                  "EMAIL_USE_TLS": True, "EMAIL_HOST_USER": "calc", "EMAIL_HOST_PASSWORD": "pw",
+                  "DEFAULT_FROM_EMAIL": "calc@example.org"}),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, {"cache": "RedisCache"}),
+    ],
+)  # fmt: skip
+def test_account_and_mail_settings_come_from_the_environment(env, expected):
+    base = {name: value for name, value in os.environ.items()
+            if not name.startswith(("EMAIL_", "CALC_EMAIL", "REDIS_"))}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", SETTINGS_READ], cwd=ROOT, check=True,
+                            env=base | {"DJANGO_SETTINGS_MODULE": "config.settings"} | env,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    read = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {name: read[name] for name in expected} == expected
+
+
 def test_passwords_are_hashed_with_argon2(ann):
     assert identify_hasher(ann.password).algorithm == "argon2"
 
@@ -102,6 +155,25 @@ def test_too_many_requests_has_the_calculators_layout(db):
     response = respond_429(request)
     assert response.status_code == 429
     assert 'class="account' in response.content.decode()
+
+
+def test_a_password_reset_mails_a_link_that_sets_a_new_password(ann, mailoutbox):
+    browser = Client()
+    response = browser.post("/accounts/password/reset/", {"email": "ANN@example.com"})
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert mail.to == ["ann@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.body)[1]
+    form = browser.get(link, follow=True)
+    assert 'name="password1"' in form.content.decode()
+    new = "another-long-passphrase-7"
+    done = browser.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    assert done.status_code == 302
+    signed = Client().post("/accounts/login/", {"login": ann.email, "password": new})
+    assert signed.status_code == 302
+    refused = Client().post("/accounts/login/", {"login": ann.email, "password": PASSWORD})
+    assert "not correct" in refused.content.decode()
+    assert 'name="password1"' not in Client().get(link, follow=True).content.decode()  # used
 
 
 def test_signing_in_adopts_the_sessions_entries_merged_in_time_order(ann):
@@ -172,7 +244,29 @@ def test_the_page_shows_who_is_signed_in_and_a_sign_out_form(ann):
     ],
 )
 def test_account_pages_use_the_calculators_layout_and_no_inline_script(db, path):
-    html = Client().get(path).content.decode()
+    assert_our_layout_and_no_inline_script(Client().get(path).content.decode())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+        "/accounts/2fa/webauthn/",
+        "/accounts/2fa/webauthn/add/",
+        "/accounts/sessions/",
+        "/accounts/reauthenticate/",
+        "/accounts/delete/",
+    ],
+)
+def test_signed_in_account_pages_use_the_calculators_layout_too(ann, path):
+    response = reauthenticated(signed_in("ann@example.com")).get(path)
+    assert response.status_code == 200
+    assert_our_layout_and_no_inline_script(response.content.decode())
+
+
+def assert_our_layout_and_no_inline_script(html: str) -> None:
     assert re.search(r'href="/static/calculator/calculator\.[0-9a-f]{12}\.css"', html)
     assert 'class="account' in html
     scripts = re.findall(r"<script([^>]*)>([^<]*)</script>", html)
@@ -183,10 +277,12 @@ def test_account_pages_use_the_calculators_layout_and_no_inline_script(db, path)
     assert not re.search(r"\son[a-z]+=", html)
 
 
-def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
+def test_deleting_an_account_removes_its_entries_shares_tokens_and_sessions(ann, bob):
     phone, laptop = signed_in("ann@example.com"), signed_in("ann@example.com")
     submit(phone, "x = 1")
     phone.post("/share/")
+    _, ann_token = tokens.issue(ann, "script", "write")
+    bobs_token, _ = tokens.issue(bob, "script", "write")
     other = signed_in("bob@example.com")
     submit(other, "y = 2")
     assert UserSession.objects.filter(user=ann).count() == 2
@@ -204,6 +300,9 @@ def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
     assert transcript(owners.of_user(ann.pk)) == []
     assert not Share.objects.filter(owner=owners.of_user(ann.pk)).exists()
     assert not UserSession.objects.filter(user_id=ann.pk).exists()
+    assert list(AccessToken.objects.all()) == [bobs_token]
+    bearer = {"Authorization": f"Bearer {ann_token}"}
+    assert Client().get("/api/v1/variables", headers=bearer).status_code == 401
     for session in Session.objects.all():
         assert session.get_decoded().get("_auth_user_id") != str(ann.pk)
     # The other device is signed out; Bob keeps everything.

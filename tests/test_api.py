@@ -73,6 +73,17 @@ def test_evaluate_too_long_says_so(client):
     assert "the limit is 1,000" in body["error"]["message"]
 
 
+@pytest.mark.parametrize(("length", "ok"), [(1000, True), (1001, False)])
+def test_a_stored_line_has_the_sockets_length_limit(client, length, ok):
+    response = post(client, "/entries", {"expression": "1" * length}, bearer(person("ann")))
+    assert response.status_code == 201
+    entry = response.json()
+    assert entry["ok"] is ok
+    if not ok:
+        assert (entry["error"]["start"], entry["error"]["end"]) == (1000, 1001)
+        assert "the limit is 1,000" in entry["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [

@@ -1,6 +1,7 @@
 """Logs, as a real daphne writes them in each format: one JSON object per line with
-CALC_LOG_FORMAT=json, plain lines by default, and in neither a full session key, a share link's
-token, a CSRF token, the metrics token or the secret key, whatever the sessions did.
+CALC_LOG_FORMAT=json, plain lines by default, and in neither a full session key (anonymous or
+signed in), a share link's token, a CSRF token, a password, an API token, the metrics token or
+the secret key, whatever the sessions did.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from calculator.logs import HideShareTokens, JsonLines
+from testing import client
 from testing.client import open_socket, preview_frame, submit, submit_frame
 from testing.daphne import DaphneServer, migrate, server_env
+from testing.staff import account_on_server, on_server
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -110,6 +113,48 @@ async def exercise(server: DaphneServer, browser: Browser, metrics_token: str) -
     return tokens
 
 
+def api_status(base_url: str, method: str, path: str, authorization: str) -> int:
+    request = urllib.request.Request(
+        f"{base_url}/api/v1{path}", method=method, headers={"Authorization": authorization}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+async def exercise_account(server: DaphneServer, email: str, password: str) -> dict[str, str]:
+    """A person signs in (and fails to once), uses the socket, uses the API with a write token
+    and a read token (and wrong ones), and signs out; returns the secrets this showed."""
+    assert client.sign_in(server.url, email, password[::-1]).find("sessionid") == -1
+    cookie = client.sign_in(server.url, email, password)
+    session_key = cookie.partition("sessionid=")[2].partition(";")[0]
+    ws = await open_socket(server.ws_url, cookie)
+    await submit(ws, "y = 3")
+    await ws.send("not json")
+    await drain(ws)
+    made = {}
+    for scope in ("write", "read"):
+        made[scope] = on_server(
+            server.env, "calc_token", "create", email, "--name", scope, "--scope", scope
+        )
+    for authorization, method, path, status in [
+        (f"Bearer {made['write']}", "GET", "/variables", 200),
+        (f"Bearer {made['read']}", "DELETE", "/entries", 403),
+        (f"Bearer {made['write']}x", "GET", "/entries", 401),
+        (f"Bearer {made['read'][:-1]}", "GET", "/entries", 401),
+        (f"Token {made['write']}", "GET", "/entries", 401),
+        (made["read"], "GET", "/entries", 401),
+    ]:
+        assert api_status(server.url, method, path, authorization) == status, authorization
+    client.sign_out(server.url, cookie)
+    with pytest.raises(ConnectionClosed):  # the socket closes when its browser signs out
+        await drain(ws, seconds=10)
+    secrets_of = {"password": password, "signed-in session key": session_key}
+    return secrets_of | {f"{scope} token": text for scope, text in made.items()}
+
+
 def leaked(secret: str, text: str) -> str | None:
     for start in range(len(secret) - WINDOW + 1):
         if secret[start : start + WINDOW] in text:
@@ -136,6 +181,11 @@ def test_logs_carry_no_secret_in_either_format(tmp_path: Path, log_format: str):
         assert browser.request("/")[0] == 200
         session_key = browser.cookie("sessionid")
         tokens = asyncio.run(asyncio.wait_for(exercise(server, browser, metrics_token), 60))
+        password = secrets.token_urlsafe(16)
+        account_on_server(env, "ann@example.com", password)
+        account_secrets = asyncio.run(
+            asyncio.wait_for(exercise_account(server, "ann@example.com", password), 90)
+        )
         server.stop()
         text = server.log_text()
 
@@ -145,6 +195,7 @@ def test_logs_carry_no_secret_in_either_format(tmp_path: Path, log_format: str):
         "secret key": secret_key,
         "metrics token": metrics_token,
         **{f"share token {n}": token for n, token in enumerate(tokens)},
+        **account_secrets,
     }
     for what, secret in secrets_shown.items():
         assert leaked(secret, text) is None, f"{what} in the {log_format} log:\n{text}"
@@ -153,7 +204,8 @@ def test_logs_carry_no_secret_in_either_format(tmp_path: Path, log_format: str):
     # What the sessions did shows, under the session's 6-character prefix.
     prefix = session_key[:6]
     for event in ("connect", "bad-frame", "rate-limited", "refused reason=session-sockets",
-                  "refused reason=origin", "Method Not Allowed", "Not Found"):  # fmt: skip
+                  "refused reason=origin", "Method Not Allowed", "Not Found",
+                  "token-refused id=", "session-ended"):  # fmt: skip
         assert any(event in line for line in lines), f"no {event!r} in:\n{text}"
     if log_format == "json":
         records = [json.loads(line) for line in lines]  # every line is one object

@@ -22,7 +22,12 @@ from prometheus_client import REGISTRY
 from calculator import metrics, services, store
 from calculator.engine import Session
 from calculator.live import fanout
-from calculator.live.admission import CLOSE_LIMITED, Refusal
+from calculator.live.admission import (
+    CLOSE_LIMITED,
+    CLOSE_SESSION_ENDED,
+    CLOSE_SESSION_EXPIRED,
+    Refusal,
+)
 from calculator.live.layer import RedisChannelLayer
 from calculator.live.protocol import MAX_FRAME_BYTES, Action
 from config.asgi import application
@@ -89,6 +94,18 @@ async def test_an_unknown_close_code_counts_as_other(session_key):
         assert changed() == [1]
 
 
+@pytest.mark.parametrize("code", [CLOSE_LIMITED, CLOSE_SESSION_EXPIRED, CLOSE_SESSION_ENDED])
+async def test_the_apps_own_close_codes_count_by_their_number(session_key, code):
+    """A socket the app closes (a limit, an expired session, a sign-in or sign-out elsewhere)
+    ends with the code it was sent, which the client echoes."""
+    disconnects = ("calc_websocket_disconnects_total", {"code": str(code)})
+    with Changes(disconnects, ("calc_websocket_disconnects_total", {"code": "other"})) as c:
+        socket = await open_socket(session_key)
+        await socket.receive_from()
+        await socket.disconnect(code=code)
+        assert c() == [1, 0]
+
+
 # (frame, the action it counts as)
 FRAMES = [
     (submit_frame("1+1"), "submit"),
@@ -112,8 +129,12 @@ async def test_each_frame_counts_by_its_action(session_key, frame, action):
     await socket.disconnect()
 
 
-def test_every_action_has_its_own_label():
-    assert {action.value for action in Action} <= set(metrics.FRAME_ACTIONS)
+def test_every_action_has_its_own_label_and_every_label_an_action():
+    assert set(metrics.FRAME_ACTIONS) == {action.value for action in Action} | {"other"}
+
+
+def test_every_action_is_in_the_frame_table():
+    assert {action for _, action in FRAMES} == {action.value for action in Action}
 
 
 # (what the socket is sent, the reason counted)
@@ -344,6 +365,11 @@ HTTP = [
     ("/no/such/page", "unmatched", "404"),
     ("/s/not-a-share-token/", "calculator:shared", "404"),
     ("/static/no-such-file.css", "static", "404"),
+    ("/api/v1/variables", "api:variables", "401"),
+    ("/api/v1/openapi.json", "api:openapi-json", "200"),
+    ("/ops/", "ops:dashboard", "302"),
+    ("/account/tokens/", "tokens:index", "302"),
+    ("/accounts/login/", "account_login", "200"),
 ]
 
 

@@ -143,11 +143,12 @@ async def test_updates_come_at_most_once_a_second_with_only_what_changed(staff):
         for part in ('id="ops-summary"', 'id="ops-processes"', 'id="ops-layer"', 'id="ops-logs"'):
             assert part in first
         loop = asyncio.get_running_loop()
-        started = loop.time()
-        second = await next_update(watcher)
-        assert loop.time() - started >= consumer.UPDATE_SECONDS * 0.9
-        assert 'id="ops-summary"' in second  # its clock moved
-        assert 'id="ops-logs"' not in second  # no new warning: not sent again
+        for _ in range(3):
+            started = loop.time()
+            later = await next_update(watcher)
+            assert loop.time() - started >= consumer.UPDATE_SECONDS * 0.9
+            assert 'id="ops-summary"' in later  # its clock moved
+            assert 'id="ops-logs"' not in later  # no new warning: not sent again
     finally:
         await watcher.disconnect()
 

@@ -3,19 +3,30 @@
 A session's socket on process A and its socket on process B act as two tabs of one browser: a
 submit on A reaches B through the Redis channel layer, variables set on A are known on B (they
 live in the database, not in a process), and a reload on either port shows the whole history.
+A person signed in on two devices, one on each process, is one transcript the same way, and the
+API's writes on one process show on the other's sockets; signing out on one process closes that
+browser's sockets on both.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import secrets
+import urllib.error
 import urllib.request
 
 import pytest
+import redis as redis_py
+from prometheus_client.parser import text_string_to_metric_families
+from websockets.exceptions import ConnectionClosed
 
+from calculator.live.admission import CLOSE_SESSION_ENDED
 from testing import client, postgres, redis
 from testing.daphne import DaphneServer, migrate, server_env
 from testing.required import require
+from testing.staff import account_on_server, on_server
 
 pytestmark = pytest.mark.services
 
@@ -42,6 +53,17 @@ def two_processes(backends, request):
     migrate(env)
     with DaphneServer(env) as a, DaphneServer(env) as b:
         yield a, b
+
+
+PASSWORD = "a-long-passphrase-42"
+
+
+@pytest.fixture
+def ann(two_processes) -> str:
+    """A new account in the servers' database; its email."""
+    email = f"ann-{secrets.token_hex(4)}@example.com"
+    account_on_server(two_processes[0].env, email, PASSWORD)
+    return email
 
 
 async def next_entry(ws) -> str:
@@ -121,3 +143,144 @@ async def test_a_line_postgresql_cannot_store_fails_nobody_else(two_processes):
     finally:
         for tab in tabs:
             await tab.close()
+
+
+def api(base_url: str, method: str, path: str, token: str, body: dict | None = None):
+    """(status, JSON body) of one plain HTTP request with a token and no cookie."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(f"{base_url}/api/v1{path}", data, headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+async def closed_with(ws) -> tuple[list[str], int | None]:
+    """Every message a socket is sent until it closes, and its close code."""
+    messages = []
+    try:
+        while True:
+            messages.append(await asyncio.wait_for(ws.recv(), timeout=10))
+    except ConnectionClosed:
+        return messages, ws.close_code
+
+
+async def test_a_person_on_two_processes_is_one_transcript_and_the_api_writes_to_it(
+    two_processes, ann
+):
+    a, b = two_processes
+    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    laptop = await asyncio.to_thread(client.sign_in, b.url, ann, PASSWORD)
+    assert phone != laptop  # two devices: two browser sessions of one person
+    token = await asyncio.to_thread(
+        on_server, a.env, "calc_token", "create", ann, "--name", "ci", "--scope", "write"
+    )
+    on_a = await client.open_socket(a.ws_url, phone)
+    on_b = await client.open_socket(b.ws_url, laptop)
+    try:
+        assert client.result_of(await client.submit(on_a, "x = 6")) == "6"
+        assert client.result_of(await next_entry(on_b)) == "6"
+        assert client.result_of(await client.submit(on_b, "x * 7")) == "42"
+        assert client.result_of(await next_entry(on_a)) == "42"
+
+        # The API on A stores with the person's variables and shows the entry on B's socket.
+        status, entry = await asyncio.to_thread(
+            api, a.url, "POST", "/entries", token, {"expression": "ans + x"}
+        )
+        assert (status, entry["display"]) == (201, "48")
+        for socket in (on_b, on_a):
+            shown = await next_entry(socket)
+            assert f'<li id="entry-{entry["id"]}"' in shown
+            assert client.result_of(shown) == "48"
+
+        # Deleted through the API on B: gone from A's socket too.
+        status, _ = await asyncio.to_thread(api, b.url, "DELETE", f"/entries/{entry['id']}", token)
+        assert status == 204
+        deletion = await asyncio.wait_for(on_a.recv(), timeout=10)
+        assert f'<li id="entry-{entry["id"]}" hx-swap-oob="delete">' in deletion
+    finally:
+        await on_a.close()
+        await on_b.close()
+
+    status, listing = await asyncio.to_thread(api, b.url, "GET", "/entries", token)
+    assert (status, [row["expression"] for row in listing["entries"]]) == (200, ["x = 6", "x * 7"])
+    for server, cookie in ((a, laptop), (b, phone)):
+        html = await asyncio.to_thread(page, server.url, cookie)
+        assert re.findall(r'<output role="none">(.*?)</output>', html) == ["6", "42"]
+
+
+DISCONNECTS = "calc_websocket_disconnects_total"
+
+
+def scraped(server: DaphneServer, name: str, labels: dict) -> float:
+    """One sample of a process's /metrics (answered to loopback), 0 when not there yet."""
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(condition):
+        assert asyncio.get_running_loop().time() < deadline, "never happened"
+        await asyncio.sleep(0.1)
+
+
+async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(two_processes, ann):
+    a, b = two_processes
+    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    laptop = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    phone_sockets = [
+        await client.open_socket(a.ws_url, phone),
+        await client.open_socket(b.ws_url, phone),
+    ]
+    on_laptop = await client.open_socket(b.ws_url, laptop)
+    ended = {"code": str(CLOSE_SESSION_ENDED)}
+    before = [await asyncio.to_thread(scraped, server, DISCONNECTS, ended) for server in (a, b)]
+    try:
+        await asyncio.to_thread(client.sign_out, a.url, phone)
+        for socket in phone_sockets:
+            messages, code = await closed_with(socket)
+            assert code == CLOSE_SESSION_ENDED
+            assert any("signed out" in message for message in messages)
+        # Each process counts its closed socket under the code (what the dashboard shows).
+        for server, count in zip((a, b), before, strict=True):
+            await until(lambda s=server, n=count: scraped(s, DISCONNECTS, ended) == n + 1)
+        # The other device stays live and signed in.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
+        assert client.result_of(await client.submit(on_laptop, "2 + 2")) == "4"
+    finally:
+        for socket in (*phone_sockets, on_laptop):
+            await socket.close()
+
+
+async def test_failed_sign_ins_are_counted_across_processes(two_processes, ann):
+    """allauth's rate limits count in the cache, which is Redis with REDIS_URL: five failures
+    spread over both processes refuse the next attempt on either, right password or not.
+
+    Behind the load balancer every process sees the same Host, which allauth's per-account key
+    includes (its site's domain): sent here as HAProxy passes it on.
+    """
+    a, b = two_processes
+    with redis_py.Redis.from_url(a.env["REDIS_URL"]) as shared:  # no attempt counted yet
+        for key in shared.scan_iter(match="*allauth:rl:*"):
+            shared.delete(key)
+
+    def attempt(server: DaphneServer, password: str) -> tuple[str, str]:
+        fields = {"login": ann, "password": password}
+        form = "/accounts/login/"
+        return client.post_form(server.url, "", form, form, fields, host="localhost")
+
+    for server in (a, b, a, b, a):
+        assert "not correct" in (await asyncio.to_thread(attempt, server, "wrong"))[1]
+    for server in (b, a):
+        cookie, answer = await asyncio.to_thread(attempt, server, PASSWORD)
+        assert "Too many failed login attempts" in answer
+        assert "sessionid" not in cookie
