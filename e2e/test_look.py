@@ -60,6 +60,7 @@ def test_phone_width_never_scrolls_sideways(page: Page) -> None:
     entry = calculate(page, "100!")
     calculate(page, "1 + " * 40 + "unknown")
     expect(entry.locator(".entry__result output")).to_contain_text("93326215443944")
+    assert lines_of(entry.locator(".number__count")) == 1  # "(158 digits)", not "(158 / digits)"
     expect(page.locator("#expression")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -87,6 +88,13 @@ def test_signed_in_pages_fit_a_phone(browser: Browser, base_url: str, width: int
         for path in ["/accounts/email/", "/accounts/sessions/", "/account/tokens/"]:
             page.goto(path)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        page.goto("/accounts/email/")
+        # The address's radio button stands beside it, not alone on a line above it.
+        choice = page.locator(".account-field", has=page.locator("input[type=radio]")).first
+        radio = choice.locator("input").bounding_box()
+        label = choice.locator("label").bounding_box()
+        assert label["y"] <= radio["y"] + radio["height"] / 2 <= label["y"] + label["height"]
+        assert radio["x"] + radio["width"] <= label["x"]
         page.goto("/accounts/sessions/")
         row = page.locator(".account-table tbody tr").first
         assert lines_of(row.locator(".account-badge")) == 1  # "Current", not "C/urr/en/t"

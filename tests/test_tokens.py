@@ -173,7 +173,7 @@ def test_the_page_needs_a_signed_in_person():
 
 
 def test_the_page_links_to_the_apis_readable_docs(signed_in):
-    """"the HTTP API" leads a person to the interactive docs, not to the raw OpenAPI JSON."""
+    """The "HTTP API" link leads a person to the interactive docs, not to the raw OpenAPI JSON."""
     html = signed_in.get("/account/tokens/").content.decode()
     assert '<a href="/api/v1/docs">HTTP API</a>' in html
 
