@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
@@ -80,6 +81,22 @@ def ann(db):
 @pytest.fixture
 def bob(db):
     return make_user("bob@example.com")
+
+
+def test_messages_and_mails_name_the_person_by_the_address_they_typed(db):
+    """Sign-in is by email: allauth's default names a person by the username it generated
+    ("Successfully signed in as ann."), a name they never chose nor saw."""
+    client = Client()
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "ann@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Successfully signed in as ann@example.com." in html
+    assert "signed in as ann." not in html
+    confirmation = mail.outbox[-1].body
+    assert "user ann@example.com has given your email address" in confirmation
 
 
 def test_passwords_are_hashed_with_argon2(ann):
