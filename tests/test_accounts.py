@@ -216,7 +216,10 @@ def test_deleting_an_account_removes_its_entries_shares_and_sessions(ann, bob):
     refused = laptop.post("/accounts/delete/", {"confirm": "no"})
     assert refused.status_code == 400
     assert get_user_model().objects.filter(pk=ann.pk).exists()
-    assert laptop.post("/accounts/delete/", {"confirm": "delete"}).status_code == 302
+    deleted = laptop.post("/accounts/delete/", {"confirm": "delete"}, follow=True)
+    assert deleted.redirect_chain == [("/", 302)]
+    # The calculator it lands on says what happened (it looks like any signed-out visit).
+    assert "Your account and its history were deleted." in deleted.content.decode()
     assert not get_user_model().objects.filter(pk=ann.pk).exists()
     assert transcript(owners.of_user(ann.pk)) == []
     assert not Share.objects.filter(owner=owners.of_user(ann.pk)).exists()
