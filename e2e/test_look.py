@@ -73,7 +73,7 @@ def lines_of(locator) -> int:
     )
 
 
-@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 def test_signed_in_pages_fit_a_phone(browser: Browser, base_url: str, width: int) -> None:
     """The account menu (an address, Sign out) beside the title and the status; allauth's
     session table; none of it may push the page sideways or break words letter by letter."""
@@ -99,5 +99,6 @@ def test_signed_in_pages_fit_a_phone(browser: Browser, base_url: str, width: int
         row = page.locator(".account-table tbody tr").first
         assert lines_of(row.locator(".account-badge")) == 1  # "Current", not "C/urr/en/t"
         assert lines_of(row.locator("td").nth(1)) == 1  # the address: 127.0.0.1
+        assert lines_of(row.locator("td").first) == 1  # "20 seconds ago", not "20 secon/ds ago"
     finally:
         context.close()
