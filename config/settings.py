@@ -335,6 +335,7 @@ AUTHENTICATION_BACKENDS = [
 # Signing in and out goes through this adapter: signing in adopts the browser's anonymous
 # transcript, and either closes the browser's open sockets.
 ACCOUNT_ADAPTER = "calculator.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "calculator.accounts.adapter.user_display"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("CALC_EMAIL_VERIFICATION", "optional")

@@ -10,7 +10,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from e2e.browser import open_calculator
+from e2e.browser import BrowserProblems, open_calculator
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -70,6 +70,23 @@ def test_token_created_used_live_and_revoked(page: Page, base_url: str):
     status, headers, problem = request(f"{base_url}/api/v1/entries", token=token)
     assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
     assert "token" in problem["detail"]
+
+
+def test_a_swap_copies_no_inline_style_the_csp_would_refuse(page: Page, problems: BrowserProblems):
+    """Password managers and other extensions put `style` attributes on form fields. htmx's
+    settling copied each swapped element's old attributes, `style` among them, onto the new one:
+    under `style-src 'self'` each copy was a CSP violation in the console (and in reports)."""
+    sign_up(page, "styled-fields@example.com")
+    page.goto("/account/tokens/")
+    page.locator("#tokens [id]").evaluate_all(
+        "fields => fields.forEach(field => field.style.setProperty('outline-color', 'red'))"
+    )
+    page.get_by_label("Name").fill("styled")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    page.get_by_role("button", name="Revoke styled").click()
+    expect(page.locator("#tokens .token-list__state")).to_have_text("revoked")
+    assert problems.console_errors == [], problems.console_errors
 
 
 def test_anonymous_evaluate_and_the_servers_body_limit(base_url: str):

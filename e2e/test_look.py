@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.accounts import sign_up
 from e2e.browser import calculate, open_calculator
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -59,5 +60,45 @@ def test_phone_width_never_scrolls_sideways(page: Page) -> None:
     entry = calculate(page, "100!")
     calculate(page, "1 + " * 40 + "unknown")
     expect(entry.locator(".entry__result output")).to_contain_text("93326215443944")
+    assert lines_of(entry.locator(".number__count")) == 1  # "(158 digits)", not "(158 / digits)"
     expect(page.locator("#expression")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def lines_of(locator) -> int:
+    """How many lines the element's text takes."""
+    return locator.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size }"
+    )
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_signed_in_pages_fit_a_phone(browser: Browser, base_url: str, width: int) -> None:
+    """The account menu (an address, Sign out) beside the title and the status; allauth's
+    session table; none of it may push the page sideways or break words letter by letter."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 740})
+    try:
+        page = context.new_page()
+        sign_up(page, f"firstname.lastname.{width}@example.com")
+        open_calculator(page)
+        status = page.locator("#status").bounding_box()
+        assert status["x"] + status["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for path in ["/accounts/email/", "/accounts/sessions/", "/account/tokens/"]:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        page.goto("/accounts/email/")
+        # The address's radio button stands beside it, not alone on a line above it.
+        choice = page.locator(".account-field", has=page.locator("input[type=radio]")).first
+        radio = choice.locator("input").bounding_box()
+        label = choice.locator("label").bounding_box()
+        assert label["y"] <= radio["y"] + radio["height"] / 2 <= label["y"] + label["height"]
+        assert radio["x"] + radio["width"] <= label["x"]
+        page.goto("/accounts/sessions/")
+        row = page.locator(".account-table tbody tr").first
+        assert lines_of(row.locator(".account-badge")) == 1  # "Current", not "C/urr/en/t"
+        assert lines_of(row.locator("td").nth(1)) == 1  # the address: 127.0.0.1
+        assert lines_of(row.locator("td").first) == 1  # "20 seconds ago", not "20 secon/ds ago"
+    finally:
+        context.close()

@@ -61,3 +61,19 @@ def test_reference_opens_as_a_page_without_javascript(no_js_page: Page, base_url
     with page.expect_navigation():
         page.get_by_role("link", name="Back to the calculator").click()
     expect(page.locator("#expression")).to_be_visible()
+
+
+def test_sign_in_offers_no_passkey_button_that_cannot_work(no_js_page: Page) -> None:
+    """A passkey needs the browser's WebAuthn script: without JavaScript its button only posted
+    an empty form ("This field is required."). It is hidden, and allauth's "requires
+    JavaScript" notice sits in the page's column, not loose at the window's edge."""
+    page = no_js_page
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("button", name="Sign In", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_hidden()
+    column = page.locator(".account").bounding_box()
+    notice = page.locator(".account noscript")
+    expect(notice).to_have_count(1)
+    assert "requires JavaScript" in notice.inner_text()
+    notice = notice.bounding_box()
+    assert column["x"] < notice["x"] < column["x"] + column["width"]

@@ -16,6 +16,25 @@ RECONNECT_TIMEOUT = 70_000
 
 
 @pytest.mark.allow_console_errors  # the browser logs each refused reconnect attempt
+def test_the_preview_says_offline_only_when_the_socket_drops(
+    page: Page, own_server: DaphneServer
+) -> None:
+    """The page fetches the offline status ahead (hx-swap="none"): that answer is kept in the
+    cache, not shown, so a live page's preview stays quiet until the socket really closes."""
+    open_calculator_for_offline(page, own_server.url)
+    # htmx swaps (out-of-band swaps included) before it takes `htmx-request` off the requester.
+    for prefetch in page.locator("header > span[hidden][hx-swap='none']").all():
+        expect(prefetch).not_to_have_class(re.compile("htmx-request"))
+    preview = page.locator("#preview")
+    expect(page.locator("#status")).to_have_text("live")
+    expect(preview).to_be_empty()
+
+    own_server.stop()
+    expect(page.locator("#status")).to_contain_text("reconnecting…")
+    expect(preview).to_have_text("offline: answers come back with the connection")
+
+
+@pytest.mark.allow_console_errors  # the browser logs each refused reconnect attempt
 def test_enter_pressed_three_times_while_offline_enters_the_line_once(
     page: Page, own_server: DaphneServer
 ) -> None:

@@ -139,3 +139,27 @@ def test_readme_screenshot(
             visitor.close()
         staff.close()
     problems.assert_none()
+
+
+def test_the_log_table_keeps_its_headings_over_their_columns_on_a_phone(
+    browser: Browser, base_url: str, staff_session: str
+) -> None:
+    """A phone hides the process column: its heading goes with it, so "message" stays over the
+    messages (not over an empty column beside them, squeezed to a few letters a line)."""
+    staff = signed_in_context(
+        browser, base_url, staff_session, viewport={"width": 375, "height": 740}
+    )
+    try:
+        page = staff.new_page()
+        assert page.goto("/no-such-page/").status == 404  # logged as a warning
+        open_dashboard(page)
+        table = page.locator("#ops-logs table")
+        expect(table.locator("tbody tr").first.locator("td")).not_to_have_count(1)
+        headings = table.locator("thead th:visible")
+        cells = table.locator("tbody tr").first.locator("td:visible")
+        assert headings.all_inner_texts() == ["time", "logger", "message"]
+        assert cells.count() == headings.count()
+        message = headings.last.bounding_box()
+        assert cells.last.bounding_box()["x"] == message["x"]
+    finally:
+        staff.close()

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
@@ -133,6 +134,22 @@ def test_account_and_mail_settings_come_from_the_environment(env, expected):
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     read = json.loads(result.stdout.strip().splitlines()[-1])
     assert {name: read[name] for name in expected} == expected
+
+
+def test_messages_and_mails_name_the_person_by_the_address_they_typed(db):
+    """Sign-in is by email: allauth's default names a person by the username it generated
+    ("Successfully signed in as ann."), a name they never chose nor saw."""
+    client = Client()
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "ann@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Successfully signed in as ann@example.com." in html
+    assert "signed in as ann." not in html
+    confirmation = mail.outbox[-1].body
+    assert "user ann@example.com has given your email address" in confirmation
 
 
 def test_passwords_are_hashed_with_argon2(ann):
@@ -295,7 +312,10 @@ def test_deleting_an_account_removes_its_entries_shares_tokens_and_sessions(ann,
     refused = laptop.post("/accounts/delete/", {"confirm": "no"})
     assert refused.status_code == 400
     assert get_user_model().objects.filter(pk=ann.pk).exists()
-    assert laptop.post("/accounts/delete/", {"confirm": "delete"}).status_code == 302
+    deleted = laptop.post("/accounts/delete/", {"confirm": "delete"}, follow=True)
+    assert deleted.redirect_chain == [("/", 302)]
+    # The calculator it lands on says what happened (it looks like any signed-out visit).
+    assert "Your account and its history were deleted." in deleted.content.decode()
     assert not get_user_model().objects.filter(pk=ann.pk).exists()
     assert transcript(owners.of_user(ann.pk)) == []
     assert not Share.objects.filter(owner=owners.of_user(ann.pk)).exists()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.test import Client
 
 from calculator import metrics
@@ -280,3 +281,21 @@ async def test_an_open_dashboard_ends_when_its_user_may_no_longer_watch(
         if output["type"] == "websocket.close":
             break
     assert output["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("counts", "says"),
+    [
+        (
+            (1, 1, 1, 1),
+            "1 group · 1 message waiting in 1 channel · 1 send refused by a full channel",
+        ),
+        ((2, 0, 3, 0), "2 groups · 0 messages waiting in 3 channels · 0 sends refused by a full"),
+    ],
+)
+def test_the_layers_counts_read_as_english(counts, says):
+    groups, waiting, channels, hits = counts
+    layer = {"backend": "in-memory", "group_count": groups, "waiting": waiting}
+    layer |= {"channel_count": channels, "groups": [], "channels": []}
+    html = render_to_string("ops/dashboard.html#layer", {"layer": layer, "capacity_hits": hits})
+    assert says in html

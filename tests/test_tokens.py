@@ -172,6 +172,12 @@ def test_the_page_needs_a_signed_in_person():
     assert Client().post("/account/tokens/1/revoke/").status_code == 302
 
 
+def test_the_page_links_to_the_apis_readable_docs(signed_in):
+    """The "HTTP API" link leads a person to the interactive docs, not to the raw OpenAPI JSON."""
+    html = signed_in.get("/account/tokens/").content.decode()
+    assert '<a href="/api/v1/docs">HTTP API</a>' in html
+
+
 def test_a_created_token_is_shown_once_and_works(signed_in, ann):
     response = create(signed_in, expires_days="30")
     assert response.status_code == 200

@@ -176,8 +176,14 @@ def test_offline_status_is_cacheable_and_not_an_oob_swap(visitor):
     html = response.content.decode()
     assert "reconnecting…" in html
     assert not re.search(r'id="status"[^>]*hx-swap-oob', html)
-    # The preview says why no answer comes, and Enter says the line is queued.
-    assert re.search(r'<output id="preview"[^>]*hx-swap-oob="true">offline', html)
+    # The preview says why no answer comes, and Enter says the line is queued. The preview is
+    # not out of band: htmx would swap it in for the page's hx-swap="none" prefetch as well; the
+    # page's status selects it (hx-select-oob) when the socket closes.
+    assert re.search(r'<output id="preview"[^>]*>offline', html)
+    assert not re.search(r'<output id="preview"[^>]*hx-swap-oob', html)
+    page = visitor.get("/").content.decode()
+    status = re.search(r'<p id="status"[^>]*>', page).group(0)
+    assert 'hx-get="/status/offline/"' in status and 'hx-select-oob="#preview"' in status
     assert 'hx-get="/status/queued/" hx-trigger="submit from:#calc-form"' in html
     queued = visitor.get("/status/queued/")
     assert "max-age=86400" in queued["Cache-Control"]

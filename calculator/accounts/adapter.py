@@ -32,6 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
         fanout.publish_session_ended(anonymous, "signed-in")
 
 
+def user_display(user) -> str:
+    """How allauth names a person in messages and mails ("Successfully signed in as …"): by the
+    address they sign in with, not the username allauth generated for them (settings'
+    ACCOUNT_USER_DISPLAY)."""
+    return user.email or user.get_username()
+
+
 class UserSessionsAdapter(DefaultUserSessionsAdapter):
     def end_sessions(self, sessions) -> None:
         """Signed out elsewhere ("sign out other devices", deleting the account): the sessions go,

@@ -7,6 +7,7 @@ import logging
 from allauth.account.decorators import reauthentication_required
 from allauth.usersessions.adapter import get_adapter as usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -35,6 +36,8 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm", "").strip().lower() == CONFIRMATION:
             delete(request)
+            # Else the calculator it lands on looks like any signed-out visit.
+            messages.success(request, "Your account and its history were deleted.")
             return redirect("calculator:index")
         refused = True
     return render(
