@@ -348,6 +348,8 @@ LOGIN_URL = "account_login"
 # allauth's rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults: on, counted in CACHES.
 MFA_SUPPORTED_TYPES = ["webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+# The add form says "passkey" like the account menu (allauth's says "Passwordless").
+MFA_FORMS = {"add_webauthn": "calculator.accounts.forms.AddPasskeyForm"}
 # allauth allows a passkey sign-up only with mandatory verification by code (its checks).
 MFA_PASSKEY_SIGNUP_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
 # WebAuthn needs a secure origin; plain http://127.0.0.1 only while developing and testing.

@@ -86,9 +86,9 @@ def test_sign_up_register_a_passkey_sign_out_and_in_with_it(
         page.locator("input[name=password]").fill(PASSWORD)
         page.locator("main").get_by_role("button", name="Confirm").click()
     page.get_by_label("Name").fill("test key")
-    page.get_by_label("Passwordless").check()
+    page.get_by_label("Sign in with this passkey alone").check()
     page.get_by_role("button", name="Add").click()
-    expect(page.get_by_text("Security key added.")).to_be_visible()
+    expect(page.get_by_text("Passkey added.")).to_be_visible()
     found = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     (credential,) = found["credentials"]
     assert credential["isResidentCredential"]

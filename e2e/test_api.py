@@ -123,3 +123,5 @@ def test_interactive_docs_work_offline_under_the_csp(page: Page):
     ).to_have_text("200")
     expect(operation.locator(".live-responses-table .microlight").first).to_contain_text("1024")
     assert all(url.startswith(page.url.split("/api/")[0]) for url in requested)
+    page.get_by_role("link", name="← Live calculator").click()
+    expect(page.locator("#expression")).to_be_visible()

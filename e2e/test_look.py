@@ -102,3 +102,31 @@ def test_signed_in_pages_fit_a_phone(browser: Browser, base_url: str, width: int
         assert lines_of(row.locator("td").first) == 1  # "20 seconds ago", not "20 secon/ds ago"
     finally:
         context.close()
+
+
+def first_line_of(locator) -> dict:
+    """The box of the element's text's first line."""
+    return locator.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " const b = [...r.getClientRects()].filter(b => b.width > 0)[0];"
+        " return {x: b.x, y: b.y, width: b.width, height: b.height} }"
+    )
+
+
+def test_a_long_result_reads_from_its_equals_sign_on_a_phone(page: Page, tmp_path: Path) -> None:
+    """100! at 375 px: "=" stands just before the number's first line (not alone at the far
+    left), and the whole number, opened, wraps between digit groups, never inside one."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_calculator(page)
+    entry = calculate(page, "100!")
+    equals = entry.locator(".entry__equals").bounding_box()
+    line = first_line_of(entry.locator(".entry__result summary"))
+    # A space and the disclosure triangle apart, no more.
+    assert 0 <= line["x"] - (equals["x"] + equals["width"]) <= 32
+    assert abs((equals["y"] + equals["height"] / 2) - (line["y"] + line["height"] / 2)) < 8
+    entry.locator(".entry__result summary").click()
+    groups = entry.locator(".number__digits > span")
+    expect(groups.first).to_be_visible()
+    page.screenshot(path=tmp_path / "long-result-375.png")
+    assert all(lines_of(groups.nth(i)) == 1 for i in range(groups.count()))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -16,6 +16,7 @@ import sys
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.core.ratelimit import respond_429
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -334,6 +335,52 @@ def test_a_signed_out_visitor_cannot_reach_the_deletion_page(db):
     response = Client().get("/accounts/delete/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+# The account menu says "Passkeys": the pages it leads to say so too, never allauth's other words.
+ALLAUTHS_OTHER_WORDS = re.compile(r"two-factor|security key|passwordless|authenticator", re.I)
+
+
+def add_passkey(user) -> Authenticator:
+    credential = {"clientExtensionResults": {"credProps": {"rk": True}}}
+    return Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Phone", "credential": credential},
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "passkeys", "heading"),
+    [
+        ("/accounts/2fa/", 0, "Passkeys"),
+        ("/accounts/2fa/", 1, "Passkeys"),
+        ("/accounts/2fa/webauthn/", 0, "Passkeys"),
+        ("/accounts/2fa/webauthn/", 1, "Passkeys"),
+        # Only without one: allauth reads the stored keys' credentials, which our fake one lacks.
+        ("/accounts/2fa/webauthn/add/", 0, "Add a passkey"),
+        ("/accounts/2fa/webauthn/keys/{pk}/edit/", 1, "Rename passkey"),
+        ("/accounts/2fa/webauthn/keys/{pk}/remove/", 1, "Remove passkey"),
+    ],
+)
+def test_the_passkey_pages_speak_of_passkeys(ann, path, passkeys, heading):
+    client = reauthenticated(signed_in("ann@example.com"))  # before the passkey: no second step
+    keys = [add_passkey(ann) for _ in range(passkeys)]
+    response = client.get(path.format(pk=keys[0].pk if keys else 0))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r"<h1[^>]*>\s*(.*?)\s*</h1>", html, re.S).group(1) == heading
+    assert re.search(r"<title>\s*Passkeys · ", html)
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+    assert not ALLAUTHS_OTHER_WORDS.search(text), ALLAUTHS_OTHER_WORDS.search(text).group()
+
+
+def test_removing_a_passkey_says_passkey_removed(ann):
+    client = reauthenticated(signed_in("ann@example.com"))
+    key = add_passkey(ann)
+    response = client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", follow=True)
+    assert "Passkey removed." in response.content.decode()
+    assert not Authenticator.objects.filter(pk=key.pk).exists()
 
 
 # Isolation: Ann tries Bob's ids and tokens through every form post and link.

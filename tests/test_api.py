@@ -381,3 +381,10 @@ def test_docs_come_from_our_static_files_under_a_strict_csp(client):
     assert policy["script-src"] == "'self'"
     assert policy["img-src"] == "'self' data:"  # Swagger UI's stylesheet icons, and only here
     assert "data:" not in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_the_docs_lead_back_to_the_calculator(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert re.search(r'<a href="/">← Live calculator</a>', html)
+    assert re.search(r'href="/static/calculator/api-docs\.[0-9a-f]{12}\.css"', html)
+    assert " style=" not in html and "<style" not in html
