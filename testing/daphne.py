@@ -74,8 +74,11 @@ class ServerProcess(HttpEndpoint, Service):
         self.port = port
         self.name = name
         self.process: subprocess.Popen | None = None
-        # A file, not a pipe: a chatty server must never block on a full pipe buffer.
-        fd, log_path = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
+        # A file, not a pipe: a chatty server must never block on a full pipe buffer. In the
+        # test run's own directory when there is one (testing/pytest_env.py), so a run leaves none.
+        fd, log_path = tempfile.mkstemp(
+            prefix=f"{name}-", suffix=".log", dir=os.environ.get("CALC_TEST_RUN_DIR")
+        )
         os.close(fd)
         self.log_path = Path(log_path)
 
