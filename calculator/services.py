@@ -322,9 +322,9 @@ def find_submitted(owner: str, submit_key: str | None) -> Calculation | None:
     return Calculation.objects.filter(owner=owner, submit_key=submit_key).first()
 
 
-def submit(owner: str, expression: str) -> Calculation:
+def submit(owner: str, expression: str, degrees: bool = False) -> Calculation:
     """Evaluate a line in the stored session and store it (no key: always a new row)."""
-    return submit_once(owner, expression)[0]
+    return submit_once(owner, expression, degrees=degrees)[0]
 
 
 def submit_once(

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.test import AsyncClient, Client, override_settings
 
 from calculator import keys, owners, services
+from calculator.engine import Session
 from calculator.live import fanout
 from calculator.models import Calculation
 from calculator.tokens import services as tokens
@@ -524,3 +525,57 @@ def test_openapi_documents_the_idempotency_key(client):
     assert text["maxLength"] == 255
     assert "Idempotent-Replayed" in header["description"]
     assert "422" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("angle", "display", "interpretation"),
+    [
+        (None, "-0.988031624092862", "sin(30 rad)"),
+        ("rad", "-0.988031624092862", "sin(30 rad)"),
+        ("deg", "0.5", "sin(30°)"),
+    ],
+)
+def test_lines_are_read_in_the_angle_mode_asked(client, angle, display, interpretation):
+    body = {"expression": "sin(30)"} | ({"angle": angle} if angle else {})
+    evaluated = post(client, "/evaluate", body).json()
+    assert (evaluated["display"], evaluated["interpretation"]) == (display, interpretation)
+    headers = bearer(person("ann"))
+    entry = post(client, "/entries", body, headers).json()
+    assert (entry["display"], entry["interpretation"]) == (display, interpretation)
+    # Stored as a socket's line in that mode is: its reading says how the angle was taken.
+    socket_row, _ = services.calculate("s", "sin(30)", Session(degrees=angle == "deg"))
+    row = Calculation.objects.get(pk=entry["id"])
+    assert (row.display, row.value, row.interpretation) == (
+        socket_row.display,
+        socket_row.value,
+        socket_row.interpretation,
+    )
+    listed = client.get("/api/v1/entries", headers=headers).json()["entries"]
+    assert listed[0]["interpretation"] == interpretation
+
+
+@pytest.mark.parametrize("angle", ["grad", "DEG", "", None, True, 1, ["deg"]])
+@pytest.mark.parametrize("path", ["/evaluate", "/entries"])
+def test_other_angle_modes_are_refused(client, path, angle):
+    response = post(client, path, {"expression": "sin(30)", "angle": angle}, bearer(person("a")))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "payload", "angle"]
+    assert Calculation.objects.count() == 0
+
+
+def test_the_angle_is_part_of_what_a_key_guards(client):
+    headers = keyed(bearer(person("ann")), "k")
+    post(client, "/entries", {"expression": "sin(30)"}, headers)
+    same = post(client, "/entries", {"expression": "sin(30)", "angle": "rad"}, headers)
+    assert (same.status_code, same["Idempotent-Replayed"]) == (201, "true")
+    other = post(client, "/entries", {"expression": "sin(30)", "angle": "deg"}, headers)
+    assert other.status_code == 422
+    assert Calculation.objects.count() == 1
+
+
+def test_openapi_documents_the_angle(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    (body,) = [schema for schema in schemas.values() if "angle" in schema.get("properties", {})]
+    angle = body["properties"]["angle"]
+    assert (angle["enum"], angle["default"]) == (["rad", "deg"], "rad")
+    assert "degrees" in angle["description"]

@@ -96,7 +96,8 @@ def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
 async def evaluate_line(request: HttpRequest, payload: ExpressionIn) -> EvaluationOut:
     """Evaluate one line on its own (no variables, nothing stored); no token needed."""
     limits.current().address(request.META.get("REMOTE_ADDR"))
-    return EvaluationOut.of(evaluate(payload.expression, Session(), commit=False))
+    session = Session(degrees=payload.degrees)
+    return EvaluationOut.of(evaluate(payload.expression, session, commit=False))
 
 
 @api.post(
@@ -114,7 +115,7 @@ async def add_entry(
         alias="Idempotency-Key",
         description="Any string of yours naming this request (a UUID, say): sent again, the "
         "entry it stored is answered (same 201 and body, header `Idempotent-Replayed: true`) "
-        "and nothing is stored or applied again. Sent with another expression: 422.",
+        "and nothing is stored or applied again. Sent with another expression or angle: 422.",
         max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
         pattern=IDEMPOTENCY_KEY_PATTERN,
     ),
@@ -123,11 +124,11 @@ async def add_entry(
     in your open tabs. With an `Idempotency-Key`, a retry is answered with the stored entry."""
     owner = owner_of(request)
     if idempotency_key is None:
-        row, new = await submit(owner, payload.expression), True
+        row, new = await submit(owner, payload.expression, payload.degrees), True
     else:
         try:
             row, new = await submit_request(
-                owner, payload.expression, keys.request_key(idempotency_key)
+                owner, payload.expression, keys.request_key(idempotency_key), payload.degrees
             )
         except services.KeyReused:
             detail = "this Idempotency-Key was sent with another request: use a new key per line"
