@@ -5,7 +5,7 @@ submit on A reaches B through the Redis channel layer, variables set on A are kn
 live in the database, not in a process), and a reload on either port shows the whole history.
 A person signed in on two devices, one on each process, is one transcript the same way, and the
 API's writes on one process show on the other's sockets; signing out on one process closes that
-browser's sockets on both.
+browser's sockets on both, and a password changed there closes the other devices' sockets.
 """
 
 from __future__ import annotations
@@ -253,6 +253,35 @@ async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(t
         for server, count in zip((a, b), before, strict=True):
             await until(lambda s=server, n=count: scraped(s, DISCONNECTS, ended) == n + 1)
         # The other device stays live and signed in.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
+        assert client.result_of(await client.submit(on_laptop, "2 + 2")) == "4"
+    finally:
+        for socket in (*phone_sockets, on_laptop):
+            await socket.close()
+
+
+async def test_a_password_change_on_one_process_closes_the_other_devices_sockets_on_both(
+    two_processes, ann
+):
+    a, b = two_processes
+    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    laptop = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    phone_sockets = [
+        await client.open_socket(a.ws_url, phone),
+        await client.open_socket(b.ws_url, phone),
+    ]
+    on_laptop = await client.open_socket(b.ws_url, laptop)
+    new = "another-long-passphrase-7"
+    fields = {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    path = "/accounts/password/change/"
+    try:
+        await asyncio.to_thread(client.post_form, a.url, laptop, path, path, fields)
+        for socket in phone_sockets:
+            messages, code = await closed_with(socket)
+            assert code == CLOSE_SESSION_ENDED
+            assert any("password was changed" in message for message in messages)
+        # The browser that changed it stays live, on the other process too.
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
         assert client.result_of(await client.submit(on_laptop, "2 + 2")) == "4"
