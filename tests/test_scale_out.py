@@ -145,10 +145,13 @@ async def test_a_line_postgresql_cannot_store_fails_nobody_else(two_processes):
             await tab.close()
 
 
-def api(base_url: str, method: str, path: str, token: str, body: dict | None = None):
-    """(status, JSON body) of one plain HTTP request with a token and no cookie."""
+def api(base_url: str, method: str, path: str, token: str, body: dict | None = None, key: str = ""):
+    """(status, JSON body) of one plain HTTP request with a token and no cookie; `key`: its
+    Idempotency-Key."""
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
     request = urllib.request.Request(f"{base_url}/api/v1{path}", data, headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -209,6 +212,18 @@ async def test_a_person_on_two_processes_is_one_transcript_and_the_api_writes_to
     for server, cookie in ((a, laptop), (b, phone)):
         html = await asyncio.to_thread(page, server.url, cookie)
         assert re.findall(r'<output role="none">(.*?)</output>', html) == ["6", "42"]
+
+    # A retry sent to both processes at once (one Idempotency-Key): PostgreSQL's unique
+    # (owner, submit_key) lets one row in, and both answers are that row.
+    for n in range(5):
+        body, key = {"expression": f"{n} + 1"}, f"retry-{n}"
+        answers = await asyncio.gather(
+            *(asyncio.to_thread(api, s.url, "POST", "/entries", token, body, key) for s in (a, b))
+        )
+        assert [status for status, _ in answers] == [201, 201]
+        assert answers[0][1] == answers[1][1]
+    status, listing = await asyncio.to_thread(api, a.url, "GET", "/entries", token)
+    assert [row["expression"] for row in listing["entries"]][2:] == [f"{n} + 1" for n in range(5)]
 
 
 DISCONNECTS = "calc_websocket_disconnects_total"
