@@ -9,4 +9,4 @@ class CalculatorConfig(AppConfig):
 
     def ready(self) -> None:
         from calculator import checks  # noqa: F401 — registers the deployment checks
-        from calculator.accounts import signals  # noqa: F401 — connects the sign-out receiver
+        from calculator.accounts import signals  # noqa: F401 — connects the account receivers

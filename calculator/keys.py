@@ -47,3 +47,25 @@ def ahead(key: str) -> list[str]:
     while len(keys) < AHEAD:
         keys.append(following(keys[-1]))
     return keys
+
+
+# A request key (the HTTP API's Idempotency-Key, hashed) starts with a character input keys never
+# have (PATTERN), so no request is ever taken for an input's submit or the reverse.
+REQUEST_KEY_PREFIX = "~"
+
+
+def request_key(idempotency_key: str) -> str:
+    """The submit key of an API request's Idempotency-Key: any text the header allows, hashed to
+    17 characters (the column holds 32), so it is stored whatever its length."""
+    digest = hashlib.blake2b(
+        idempotency_key.encode(), digest_size=KEY_BYTES, person=b"calc-idempotency"
+    ).digest()
+    return REQUEST_KEY_PREFIX + base64.urlsafe_b64encode(digest).decode()
+
+
+def fingerprint(expression: str, degrees: bool) -> str:
+    """What a request under a key asked for (its line and angle mode), stored beside the key: the
+    key sent again with another request is told apart from a retry."""
+    text = f"{'deg' if degrees else 'rad'}:{expression}"
+    digest = hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=8).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")

@@ -12,6 +12,8 @@ UNSTORABLE = frozenset(["\x00"]) | frozenset(map(chr, range(0xD800, 0xE000)))
 
 # A submit key: an input's key and a hash of the line it sent.
 SUBMIT_KEY_LENGTH = 32
+# An HTTP API request's fingerprint (calculator/keys.py): 8 bytes of hash, base64.
+FINGERPRINT_LENGTH = 11
 
 
 class Calculation(models.Model):
@@ -35,6 +37,10 @@ class Calculation(models.Model):
     # is applied at most once, however often it arrives (Enter pressed again while offline,
     # frames re-sent, seen by two processes).
     submit_key = models.CharField(max_length=SUBMIT_KEY_LENGTH, null=True, blank=True)
+    # A row stored by an HTTP API request with an Idempotency-Key (its submit_key): what that
+    # request asked for, so the key sent again with another line is refused, not answered with
+    # this row. The key alone is unique, so two requests racing under one key store one row.
+    fingerprint = models.CharField(max_length=FINGERPRINT_LENGTH, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -43,12 +43,13 @@ STATUS_LABELS = {
     "signed-out": "closed: signed out; reload the page",
     "signed-in": "closed: signed in; reload the page",
     "account-deleted": "closed: the account was deleted",
+    "password-changed": "closed: the password was changed; reload the page",
 }
 # States after which the socket stays closed: the status links to a reload instead of turning
 # into "reconnecting…".
 FINAL_STATES = frozenset(
     {"expired", "too-many-tabs", "too-many-connections", "too-fast"}
-    | {"signed-out", "signed-in", "account-deleted"}
+    | {"signed-out", "signed-in", "account-deleted", "password-changed"}
 )
 
 

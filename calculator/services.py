@@ -322,9 +322,9 @@ def find_submitted(owner: str, submit_key: str | None) -> Calculation | None:
     return Calculation.objects.filter(owner=owner, submit_key=submit_key).first()
 
 
-def submit(owner: str, expression: str) -> Calculation:
+def submit(owner: str, expression: str, degrees: bool = False) -> Calculation:
     """Evaluate a line in the stored session and store it (no key: always a new row)."""
-    return submit_once(owner, expression)[0]
+    return submit_once(owner, expression, degrees=degrees)[0]
 
 
 def submit_once(
@@ -336,15 +336,44 @@ def submit_once(
     stored = find_submitted(owner, row.submit_key)
     if stored is not None:
         return stored, False
+    return store_once(row)
+
+
+def store_once(row: Calculation) -> tuple[Calculation, bool]:
+    """Save a row unless a row with its submit key is stored already (by another process too:
+    the unique constraint refuses it). Returns the row stored and whether it is this one."""
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        stored = find_submitted(owner, row.submit_key)
+        stored = find_submitted(row.owner, row.submit_key)
         if stored is None:
             raise
         return stored, False
     return row, True
+
+
+class KeyReused(Exception):
+    """An API request's Idempotency-Key came back with another request (another line or angle
+    mode): the row stored under it answers the first one only. Nothing was stored."""
+
+
+def submit_request(
+    owner: str, expression: str, request_key: str, degrees: bool = False
+) -> tuple[Calculation, bool]:
+    """An HTTP API request's line under its Idempotency-Key (`request_key`, keys.request_key):
+    stored and applied at most once per key and owner, as an input's line is. The key sent again
+    gets its stored row back (not new); with another line or angle mode, KeyReused."""
+    fingerprint = keys.fingerprint(expression, degrees)
+    stored = find_submitted(owner, request_key)
+    new = False
+    if stored is None:
+        row, _ = calculate(owner, expression, load_session(owner, degrees))
+        row.submit_key, row.fingerprint = request_key, fingerprint
+        stored, new = store_once(row)
+    if stored.fingerprint != fingerprint:
+        raise KeyReused
+    return stored, new
 
 
 def adopt(anonymous: str, owner: str) -> int:

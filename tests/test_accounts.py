@@ -15,13 +15,15 @@ import sys
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.account.signals import password_changed, password_reset, password_set
 from allauth.core.ratelimit import respond_429
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
@@ -34,6 +36,7 @@ from calculator.tokens import services as tokens
 from calculator.tokens.models import AccessToken
 from testing.daphne import ROOT
 from tests.conftest import open_socket, submit_frame
+from tests.test_consumer import angle_frame
 
 PASSWORD = "a-long-passphrase-42"
 
@@ -526,3 +529,120 @@ async def test_logs_name_a_person_by_id_and_never_a_session_key(ann_devices, cap
         await socket.disconnect()
     assert f"user.{ann.pk}" in caplog.text
     assert key not in caplog.text
+
+
+# A new password: the person's other devices are signed out (Django's session auth hash), and
+# their open sockets close at once; the browser where it was changed stays signed in and live.
+
+NEW_PASSWORD = "another-long-passphrase-7"
+
+
+def change_password(client: Client) -> None:
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def shows_signed_in(client: Client) -> bool:
+    return '<form method="post" action="/accounts/logout/">' in client.get("/").content.decode()
+
+
+def test_a_password_change_signs_the_other_devices_out(ann):
+    phone, laptop = signed_in("ann@example.com"), signed_in("ann@example.com")
+    assert shows_signed_in(phone) and shows_signed_in(laptop)
+    change_password(laptop)
+    assert shows_signed_in(laptop)
+    assert not shows_signed_in(phone)
+    assert phone.get("/api/v1/variables").status_code == 401  # and no cookie ever did
+
+
+async def assert_closed(socket, says: str) -> None:
+    assert says in await socket.receive_from()
+    assert await socket.receive_output() == {
+        "type": "websocket.close",
+        "code": admission.CLOSE_SESSION_ENDED,
+    }
+
+
+async def assert_live(socket) -> None:
+    assert await socket.receive_nothing()
+    await socket.send_json_to(submit_frame("1 + 1"))
+    assert "2" in await socket.receive_from()
+
+
+async def test_a_password_change_closes_the_sockets_of_the_other_devices_only(ann_devices):
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    laptop_tabs = [await open_socket(laptop.cookies["sessionid"].value) for _ in "ab"]
+    for socket in [on_phone, *laptop_tabs]:
+        await socket.receive_from()
+    await sync_to_async(change_password)(laptop)
+    await assert_closed(on_phone, "password was changed")
+    await assert_live(laptop_tabs[0])
+    assert "1 + 1" in await laptop_tabs[1].receive_from()  # the other tab is live too
+    for socket in laptop_tabs:
+        await socket.disconnect()
+
+
+async def test_a_password_reset_closes_every_socket_of_the_person(ann_devices, mailoutbox):
+    """Reset from a link in a browser signed in as the person: that browser is signed out by it
+    too (the reset keeps no session), so its sockets close with the others."""
+    _, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await on_laptop.receive_from()
+    await sync_to_async(laptop.post)("/accounts/password/reset/", {"email": "ann@example.com"})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)[1]
+    form = await sync_to_async(laptop.get)(link, follow=True)
+    new = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    done = await sync_to_async(laptop.post)(form.redirect_chain[-1][0], new)
+    assert done.status_code == 302
+    await assert_closed(on_phone, "password was changed")
+    await assert_closed(on_laptop, "password was changed")
+    assert not await sync_to_async(shows_signed_in)(laptop)
+
+
+@pytest.mark.parametrize("signal", [password_changed, password_set, password_reset])
+async def test_each_new_password_signal_closes_the_other_devices_sockets(ann_devices, signal):
+    """allauth's three signals, sent as its flows send them: after the password is saved and,
+    where the browser stays signed in, its session moved to the new hash."""
+    ann, phone, laptop = ann_devices
+    on_phone = await open_socket(phone.cookies["sessionid"].value)
+    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
+    await on_phone.receive_from()
+    await on_laptop.receive_from()
+
+    @sync_to_async
+    def new_password() -> None:
+        request = RequestFactory().post("/accounts/password/change/")
+        request.COOKIES["sessionid"] = laptop.cookies["sessionid"].value
+        request.session = SessionStore(laptop.cookies["sessionid"].value)
+        request.user = ann
+        ann.set_password(NEW_PASSWORD)
+        ann.save()
+        update_session_auth_hash(request, ann)
+        signal.send(sender=type(ann), request=request, user=ann)
+
+    await new_password()
+    await assert_closed(on_phone, "password was changed")
+    await assert_live(on_laptop)
+
+
+async def test_the_browser_that_changed_the_password_can_still_switch_its_angle_mode(ann_devices):
+    """Keeping that browser signed in gave its session a new key: its open tabs hold the old
+    one, which no longer exists; switching the angle there still works (for its open tabs)."""
+    _, _, laptop = ann_devices
+    tabs = [await open_socket(laptop.cookies["sessionid"].value) for _ in "ab"]
+    for tab in tabs:
+        await tab.receive_from()
+    await sync_to_async(change_password)(laptop)
+    await tabs[0].send_json_to(angle_frame("deg"))
+    assert "<strong>degrees</strong>" in await tabs[0].receive_from()
+    assert "<strong>degrees</strong>" in await tabs[1].receive_from()
+    await tabs[1].send_json_to(submit_frame("sin(30)"))
+    assert "sin(30°)" in await tabs[1].receive_from()
+    for tab in tabs:
+        await tab.disconnect()

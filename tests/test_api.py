@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
-from django.test import Client, override_settings
+from django.test import AsyncClient, Client, override_settings
 
-from calculator import owners
+from calculator import keys, owners, services
+from calculator.engine import Session
 from calculator.live import fanout
 from calculator.models import Calculation
 from calculator.tokens import services as tokens
@@ -388,3 +390,192 @@ def test_the_docs_lead_back_to_the_calculator(client):
     assert re.search(r'<a href="/">← Live calculator</a>', html)
     assert re.search(r'href="/static/calculator/api-docs\.[0-9a-f]{12}\.css"', html)
     assert " style=" not in html and "<style" not in html
+
+
+def keyed(headers: dict, key: str) -> dict:
+    return headers | {"Idempotency-Key": key}
+
+
+@async_to_sync
+async def published(channel_layer, channel: str) -> list[dict]:
+    """The events a channel received so far (it waits a moment for none more)."""
+    events = []
+    while True:
+        try:
+            events.append(await asyncio.wait_for(channel_layer.receive(channel), 0.05))
+        except TimeoutError:
+            return events
+
+
+def test_a_retry_with_the_same_idempotency_key_stores_and_applies_once(client):
+    ann = person("ann")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(fanout.group(owners.of_user(ann.pk)), channel)
+    headers = bearer(ann)
+    post(client, "/entries", {"expression": "2"}, headers)
+    retry = keyed(headers, "7f1c0e2a-5b61-4c39-9d8e-2f0a4b6c8d10")
+    first = post(client, "/entries", {"expression": "ans * 10"}, retry)
+    again = post(client, "/entries", {"expression": "ans * 10"}, retry)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert first.json()["display"] == "20"
+    assert "Idempotent-Replayed" not in first
+    assert again["Idempotent-Replayed"] == "true"
+    assert Calculation.objects.filter(expression="ans * 10").count() == 1
+    # Applied once: `ans` is 20, not 200.
+    assert client.get("/api/v1/variables", headers=headers).json()["ans"]["display"] == "20"
+    events = published(layer, channel)
+    assert [fanout.row_of(event).expression for event in events] == ["2", "ans * 10"]
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ({"expression": "1+1"}, {"expression": "1+2"}),
+        ({"expression": "1+1"}, {"expression": "1+1 "}),
+    ],
+)
+def test_a_key_sent_again_with_another_request_is_refused(client, first, again):
+    headers = keyed(bearer(person("ann")), "key-1")
+    stored = post(client, "/entries", first, headers).json()
+    response = post(client, "/entries", again, headers)
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert list(Calculation.objects.values_list("pk", flat=True)) == [stored["id"]]
+
+
+def test_idempotency_keys_are_each_persons_own(client):
+    anns, bobs = keyed(bearer(person("ann")), "same"), keyed(bearer(person("bob")), "same")
+    ann = post(client, "/entries", {"expression": "1+1"}, anns)
+    bob = post(client, "/entries", {"expression": "1+1"}, bobs)
+    other = post(client, "/entries", {"expression": "5"}, keyed(bobs, "other"))
+    assert (ann.status_code, bob.status_code, other.status_code) == (201, 201, 201)
+    assert "Idempotent-Replayed" not in bob
+    assert len({ann.json()["id"], bob.json()["id"], other.json()["id"]}) == 3
+    assert Calculation.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [
+        ("", 422),
+        ("x" * 256, 422),
+        ("clé", 422),
+        ("a\x7fb", 422),
+        ("x" * 255, 201),
+        ("7f1c0e2a-5b61-4c39-9d8e-2f0a4b6c8d10", 201),
+        ('"an sf-string, as the draft writes it"', 201),
+    ],
+)
+def test_idempotency_key_bounds(client, key, status):
+    response = post(client, "/entries", {"expression": "1"}, keyed(bearer(person("ann")), key))
+    assert response.status_code == status
+    assert response["Content-Type"].startswith(JSON)
+    if status == 422:
+        assert response.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+        assert Calculation.objects.count() == 0
+
+
+def test_a_request_racing_its_retry_stores_one_row(monkeypatch):
+    """Two processes both look the key up before either has stored it: the unique constraint
+    refuses the second row, and the second request answers with the first one's."""
+    owner = owners.of_user(person("ann").pk)
+    key = keys.request_key("retried")
+    first, new = services.submit_request(owner, "1+1", key)
+    looked_up = services.find_submitted
+    raced = []
+
+    def too_early(owner: str, submit_key: str | None):
+        if not raced:
+            raced.append(submit_key)
+            return None  # as if the first request had not committed yet
+        return looked_up(owner, submit_key)
+
+    monkeypatch.setattr(services, "find_submitted", too_early)
+    again, again_new = services.submit_request(owner, "1+1", key)
+    assert raced == [key]
+    assert (new, again_new, again.pk) == (True, False, first.pk)
+    raced.clear()
+    with pytest.raises(services.KeyReused):
+        services.submit_request(owner, "1+2", key)
+    assert Calculation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_concurrent_posts_with_one_key_store_one_row():
+    ann = await sync_to_async(person)("ann")
+    headers = keyed(await sync_to_async(bearer)(ann), "double-click")
+    client = AsyncClient()
+    body = json.dumps({"expression": "6*7"})
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/entries", body, content_type=JSON, headers=headers) for _ in "ab")
+    )
+    assert [response.status_code for response in responses] == [201, 201]
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert await Calculation.objects.acount() == 1
+
+
+def test_openapi_documents_the_idempotency_key(client):
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/entries"]["post"]
+    (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert header["in"] == "header"
+    assert header["required"] is False
+    (text,) = [schema for schema in header["schema"]["anyOf"] if schema["type"] == "string"]
+    assert text["maxLength"] == 255
+    assert "Idempotent-Replayed" in header["description"]
+    assert "422" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("angle", "display", "interpretation"),
+    [
+        (None, "-0.988031624092862", "sin(30 rad)"),
+        ("rad", "-0.988031624092862", "sin(30 rad)"),
+        ("deg", "0.5", "sin(30°)"),
+    ],
+)
+def test_lines_are_read_in_the_angle_mode_asked(client, angle, display, interpretation):
+    body = {"expression": "sin(30)"} | ({"angle": angle} if angle else {})
+    evaluated = post(client, "/evaluate", body).json()
+    assert (evaluated["display"], evaluated["interpretation"]) == (display, interpretation)
+    headers = bearer(person("ann"))
+    entry = post(client, "/entries", body, headers).json()
+    assert (entry["display"], entry["interpretation"]) == (display, interpretation)
+    # Stored as a socket's line in that mode is: its reading says how the angle was taken.
+    socket_row, _ = services.calculate("s", "sin(30)", Session(degrees=angle == "deg"))
+    row = Calculation.objects.get(pk=entry["id"])
+    assert (row.display, row.value, row.interpretation) == (
+        socket_row.display,
+        socket_row.value,
+        socket_row.interpretation,
+    )
+    listed = client.get("/api/v1/entries", headers=headers).json()["entries"]
+    assert listed[0]["interpretation"] == interpretation
+
+
+@pytest.mark.parametrize("angle", ["grad", "DEG", "", None, True, 1, ["deg"]])
+@pytest.mark.parametrize("path", ["/evaluate", "/entries"])
+def test_other_angle_modes_are_refused(client, path, angle):
+    response = post(client, path, {"expression": "sin(30)", "angle": angle}, bearer(person("a")))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "payload", "angle"]
+    assert Calculation.objects.count() == 0
+
+
+def test_the_angle_is_part_of_what_a_key_guards(client):
+    headers = keyed(bearer(person("ann")), "k")
+    post(client, "/entries", {"expression": "sin(30)"}, headers)
+    same = post(client, "/entries", {"expression": "sin(30)", "angle": "rad"}, headers)
+    assert (same.status_code, same["Idempotent-Replayed"]) == (201, "true")
+    other = post(client, "/entries", {"expression": "sin(30)", "angle": "deg"}, headers)
+    assert other.status_code == 422
+    assert Calculation.objects.count() == 1
+
+
+def test_openapi_documents_the_angle(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    (body,) = [schema for schema in schemas.values() if "angle" in schema.get("properties", {})]
+    angle = body["properties"]["angle"]
+    assert (angle["enum"], angle["default"]) == (["rad", "deg"], "rad")
+    assert "degrees" in angle["description"]

@@ -5,7 +5,7 @@ submit on A reaches B through the Redis channel layer, variables set on A are kn
 live in the database, not in a process), and a reload on either port shows the whole history.
 A person signed in on two devices, one on each process, is one transcript the same way, and the
 API's writes on one process show on the other's sockets; signing out on one process closes that
-browser's sockets on both.
+browser's sockets on both, and a password changed there closes the other devices' sockets.
 """
 
 from __future__ import annotations
@@ -145,10 +145,13 @@ async def test_a_line_postgresql_cannot_store_fails_nobody_else(two_processes):
             await tab.close()
 
 
-def api(base_url: str, method: str, path: str, token: str, body: dict | None = None):
-    """(status, JSON body) of one plain HTTP request with a token and no cookie."""
+def api(base_url: str, method: str, path: str, token: str, body: dict | None = None, key: str = ""):
+    """(status, JSON body) of one plain HTTP request with a token and no cookie; `key`: its
+    Idempotency-Key."""
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
     request = urllib.request.Request(f"{base_url}/api/v1{path}", data, headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -210,6 +213,18 @@ async def test_a_person_on_two_processes_is_one_transcript_and_the_api_writes_to
         html = await asyncio.to_thread(page, server.url, cookie)
         assert re.findall(r'<output role="none">(.*?)</output>', html) == ["6", "42"]
 
+    # A retry sent to both processes at once (one Idempotency-Key): PostgreSQL's unique
+    # (owner, submit_key) lets one row in, and both answers are that row.
+    for n in range(5):
+        body, key = {"expression": f"{n} + 1"}, f"retry-{n}"
+        answers = await asyncio.gather(
+            *(asyncio.to_thread(api, s.url, "POST", "/entries", token, body, key) for s in (a, b))
+        )
+        assert [status for status, _ in answers] == [201, 201]
+        assert answers[0][1] == answers[1][1]
+    status, listing = await asyncio.to_thread(api, a.url, "GET", "/entries", token)
+    assert [row["expression"] for row in listing["entries"]][2:] == [f"{n} + 1" for n in range(5)]
+
 
 DISCONNECTS = "calc_websocket_disconnects_total"
 
@@ -253,6 +268,35 @@ async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(t
         for server, count in zip((a, b), before, strict=True):
             await until(lambda s=server, n=count: scraped(s, DISCONNECTS, ended) == n + 1)
         # The other device stays live and signed in.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
+        assert client.result_of(await client.submit(on_laptop, "2 + 2")) == "4"
+    finally:
+        for socket in (*phone_sockets, on_laptop):
+            await socket.close()
+
+
+async def test_a_password_change_on_one_process_closes_the_other_devices_sockets_on_both(
+    two_processes, ann
+):
+    a, b = two_processes
+    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    laptop = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+    phone_sockets = [
+        await client.open_socket(a.ws_url, phone),
+        await client.open_socket(b.ws_url, phone),
+    ]
+    on_laptop = await client.open_socket(b.ws_url, laptop)
+    new = "another-long-passphrase-7"
+    fields = {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    path = "/accounts/password/change/"
+    try:
+        await asyncio.to_thread(client.post_form, a.url, laptop, path, path, fields)
+        for socket in phone_sockets:
+            messages, code = await closed_with(socket)
+            assert code == CLOSE_SESSION_ENDED
+            assert any("password was changed" in message for message in messages)
+        # The browser that changed it stays live, on the other process too.
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(on_laptop.recv(), timeout=0.5)
         assert client.result_of(await client.submit(on_laptop, "2 + 2")) == "4"

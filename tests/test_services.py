@@ -211,6 +211,7 @@ def test_the_batch_insert_writes_every_field_the_model_has():
         error_start=1,
         error_end=2,
         submit_key="k1",
+        fingerprint="f1",
     )
     [stored] = store.insert([row])
     fresh = Calculation.objects.get(pk=stored.pk)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from calculator.engine import Result
 from calculator.models import Calculation
@@ -17,6 +18,15 @@ class ExpressionIn(Schema):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     expression: str
+    angle: Literal["rad", "deg"] = Field(
+        "rad",
+        description="How plain numbers given to sin, cos and tan are read: radians, or degrees "
+        "(the page's angle mode). A stored entry's `interpretation` says which it was.",
+    )
+
+    @property
+    def degrees(self) -> bool:
+        return self.angle == "deg"
 
 
 class ErrorOut(Schema):

@@ -2,6 +2,8 @@
 
 An entry stored or deleted here is published to the person's open tabs through live/fanout.py,
 exactly as a no-JS form post is. Every failure is a JSON answer (401, 403, 404, 413, 422, 429).
+A POST of an entry may carry an Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header):
+a script retrying it after a timeout stores and applies its line once.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Path, Query, Status
+from ninja import Header, NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 
-from calculator import owners, render, services
+from calculator import keys, owners, render, services
 from calculator.api import auth, limits
 from calculator.api.schemas import (
     EntryOut,
@@ -40,6 +42,13 @@ MAX_PAGE_ENTRIES = services.MAX_TRANSCRIPT_ENTRIES
 DEFAULT_PAGE_ENTRIES = 100
 # Ids are 64-bit: a bigger one in a path is refused before any query (SQLite cannot bind it).
 MAX_ID = 2**63 - 1
+# An Idempotency-Key is at most this long (Stripe's bound): a UUID (36) or any key a client makes
+# fits with room to spare. Hashed before it is stored, so the bound is not the column's: it keeps
+# a header that is no key (a body pasted there) an error, not a silent match.
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+# Printable ASCII, as a structured-field string (the draft's form, quotes included) or a bare
+# token (Stripe's): the value as sent is the key, and a retry sends it the same.
+IDEMPOTENCY_KEY_PATTERN = r"^[ -~]+$"
 
 api = NinjaAPI(
     title="Live calculator API",
@@ -54,6 +63,7 @@ api = NinjaAPI(
 )
 
 submit = database_sync_to_async(services.submit)
+submit_request = database_sync_to_async(services.submit_request)
 entries_after = database_sync_to_async(services.entries_after)
 
 
@@ -86,7 +96,8 @@ def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
 async def evaluate_line(request: HttpRequest, payload: ExpressionIn) -> EvaluationOut:
     """Evaluate one line on its own (no variables, nothing stored); no token needed."""
     limits.current().address(request.META.get("REMOTE_ADDR"))
-    return EvaluationOut.of(evaluate(payload.expression, Session(), commit=False))
+    session = Session(degrees=payload.degrees)
+    return EvaluationOut.of(evaluate(payload.expression, session, commit=False))
 
 
 @api.post(
@@ -95,11 +106,38 @@ async def evaluate_line(request: HttpRequest, payload: ExpressionIn) -> Evaluati
     auth=auth.write,
     tags=["entries"],
 )
-async def add_entry(request: HttpRequest, payload: ExpressionIn):
+async def add_entry(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ExpressionIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Any string of yours naming this request (a UUID, say): sent again, the "
+        "entry it stored is answered (same 201 and body, header `Idempotent-Replayed: true`) "
+        "and nothing is stored or applied again. Sent with another expression or angle: 422.",
+        max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+    ),
+):
     """Evaluate a line with your variables and `ans`, store it in your transcript, and show it
-    in your open tabs."""
-    row = await submit(owner_of(request), payload.expression)
-    await fanout.entry_stored(get_channel_layer(), row, render.appended(row))
+    in your open tabs. With an `Idempotency-Key`, a retry is answered with the stored entry."""
+    owner = owner_of(request)
+    if idempotency_key is None:
+        row, new = await submit(owner, payload.expression, payload.degrees), True
+    else:
+        try:
+            row, new = await submit_request(
+                owner, payload.expression, keys.request_key(idempotency_key), payload.degrees
+            )
+        except services.KeyReused:
+            detail = "this Idempotency-Key was sent with another request: use a new key per line"
+            return Status(422, {"detail": detail})
+    if new:
+        await fanout.entry_stored(get_channel_layer(), row, render.appended(row))
+    else:
+        # The draft's retry answer (and Stripe's): the first one's status and body, marked.
+        response["Idempotent-Replayed"] = "true"
     return Status(201, EntryOut.of(row))
 
 

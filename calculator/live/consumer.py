@@ -14,6 +14,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
@@ -51,7 +52,13 @@ def session_reads_degrees(session) -> bool:
 def store_angle_mode(session, degrees: bool) -> None:
     """Keep the angle mode with the browser session, as the no-JS form does."""
     session[services.ANGLE_SESSION_KEY] = services.angle_mode(degrees)
-    session.save()
+    try:
+        session.save()
+    except UpdateError:
+        # The key this socket opened with was cycled (a password change that kept the browser
+        # signed in): the mode holds in the browser's open tabs, and its next page loads have
+        # the session's.
+        log.info("angle-not-kept session=%s", session.session_key[:6])
 
 
 @database_sync_to_async
@@ -361,8 +368,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     async def calc_ended(self, event: dict) -> None:
         """This browser session signed in or out, or the account is gone: the transcript this
         socket shows is no longer the browser's, so it closes, saying why, with a code htmx does
-        not retry (a reload opens the right one)."""
-        if self.tab is None:
+        not retry (a reload opens the right one). The browser an event spares stays."""
+        if self.tab is None or event.get("spared") == self.browser:
             return
         log.info("session-ended %s reason=%s", self.log_prefix, event["reason"])
         self.tab = None

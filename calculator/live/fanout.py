@@ -106,9 +106,11 @@ async def session_ended(layer, session_key: str, reason: str) -> bool:
     return await _publish(layer, browser_group(session_key, signed_in=False), event) and sent
 
 
-async def owner_ended(layer, owner: str, reason: str) -> bool:
-    """Every socket of an owner closes (the account was deleted)."""
-    return await _publish(layer, group(owner), {"type": ENDED, "reason": reason})
+async def owner_ended(layer, owner: str, reason: str, spared: str = "") -> bool:
+    """Every socket of an owner closes (the account was deleted, the password changed) but those
+    of the browser group `spared` (the browser that changed it, still signed in)."""
+    event = {"type": ENDED, "reason": reason, "spared": spared}
+    return await _publish(layer, group(owner), event)
 
 
 async def _publish(layer, name: str, event: dict) -> bool:
@@ -142,5 +144,5 @@ def publish_session_ended(session_key: str, reason: str) -> bool:
     return async_to_sync(session_ended)(get_channel_layer(), session_key, reason)
 
 
-def publish_owner_ended(owner: str, reason: str) -> bool:
-    return async_to_sync(owner_ended)(get_channel_layer(), owner, reason)
+def publish_owner_ended(owner: str, reason: str, spared: str = "") -> bool:
+    return async_to_sync(owner_ended)(get_channel_layer(), owner, reason, spared)
