@@ -196,6 +196,9 @@ class _Parser:
                 )
             self.pos += 1
             return nodes.FormatTarget(f"base{int(digits)}", self.text[first:last], first, last)
+        if kind is _NAME and self.tokens[self.pos + 1][0] is _END and value in UNIT_NAMES:
+            self.pos += 1  # the commonest target, one unit (`to m`): what units() would give
+            return nodes.UnitTarget(SINGLE_UNITS[value], self.text[first:last], first, last)
         if kind is _END:
             raise ParseError(
                 f"expected a unit or a format (hex, bin, oct, base N, frac, sci) after "
@@ -322,6 +325,12 @@ class _Parser:
                 self.depth -= 1
                 break
             operands.append(self.postfix())
+        if len(operands) == 2 and type(base) is nodes.Name and base.name in UNIT_NAMES:
+            exponent = operands[1]
+            if type(exponent) is nodes.Number and type(exponent.value) is int:
+                return nodes.UnitPower(
+                    tuple(operands), quantities.unit_power(base.name, exponent.value)
+                )
         return nodes.Power(tuple(operands))
 
     def _measure(self, number: nodes.Number) -> nodes.Node:
