@@ -228,11 +228,18 @@ class _Parser:
             kind = tokens[self.pos][0]
             if kind is _TIMES or kind is _DIVIDE:
                 self.pos += 1
-                right = self.unit()
-            elif kind is _NAME or kind is _LPAREN:
-                right = self.unit()
-            else:
+            elif kind is not _NAME and kind is not _LPAREN:
                 return result
+            kind_of_next, value, _, _ = tokens[self.pos]
+            if (
+                kind_of_next is _NAME
+                and value in UNIT_NAMES
+                and tokens[self.pos + 1][0] is not _POWER
+            ):
+                self.pos += 1  # a unit name alone (the `h` of `km/h`): what unit() gives
+                right = SINGLE_UNITS[value]
+            else:
+                right = self.unit()
             sign = -1 if kind is _DIVIDE else 1
             if result is None:
                 result = right if sign > 0 or right is None else raised(right, -1)
@@ -352,8 +359,11 @@ class _Parser:
             node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
+                # Only a unit to a literal power that has a quantity (`m^2`, not `m^x`, `m^0`,
+                # `°C^2`) joins the measure's units; otherwise the evaluator decides.
+                power = node.value if type(node) is nodes.UnitPower else None
                 if units is not None:
-                    units = _append_power(units, value, node)
+                    units = units + [power.unit] if type(power) is quantities.Quantity else None
             elif units is not None:
                 units.append(SINGLE_UNITS[value])
             rest.append(("×", node))
@@ -504,23 +514,6 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
-
-
-def _append_power(units: list, name: str, power: nodes.Power) -> list | None:
-    """units + [name^n] when the power is a literal integer n the evaluator would apply to the unit
-    as is; None otherwise (`m^0`, `°C^2`, `m^x`: the evaluator decides)."""
-    operands = power.operands
-    if len(operands) != 2 or type(operands[1]) is not nodes.Number:
-        return None
-    exponent = operands[1].value
-    named = SINGLE_UNITS[name]
-    if type(exponent) is not int or not exponent or named.has_offset:
-        return None
-    try:
-        units.append(raised(named, exponent))
-    except UnitError:
-        return None
-    return units
 
 
 def _literal(value: str, text: str, start: int, end: int) -> Num:
