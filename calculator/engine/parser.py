@@ -217,34 +217,29 @@ class _Parser:
     def units(self):
         """units = [ "1" "/" ] unit { ("*" | "/" | implicit) unit }: a units.Unit or None."""
         tokens = self.tokens
-        kind, value = tokens[self.pos][:2]
+        kind, value, _, _ = tokens[self.pos]
+        result = None
+        sign = 1
         if kind is _NUMBER and value == "1" and tokens[self.pos + 1][0] is _DIVIDE:
             self.pos += 2
-            result = self.unit()
-            result = None if result is None else raised(result, -1)
-        else:
-            result = self.unit()
+            sign = -1
         while True:
+            kind, value, _, _ = tokens[self.pos]
+            if kind is _NAME and value in UNIT_NAMES and tokens[self.pos + 1][0] is not _POWER:
+                self.pos += 1  # a unit name alone (`km`, `h` in `km/h`): what unit() gives
+                right = SINGLE_UNITS[value]
+            else:
+                right = self.unit()
+            if result is None:
+                result = right if sign > 0 or right is None else raised(right, -1)
+            elif right is not None:
+                result = combine(result, right, sign)
             kind = tokens[self.pos][0]
             if kind is _TIMES or kind is _DIVIDE:
                 self.pos += 1
             elif kind is not _NAME and kind is not _LPAREN:
                 return result
-            kind_of_next, value, _, _ = tokens[self.pos]
-            if (
-                kind_of_next is _NAME
-                and value in UNIT_NAMES
-                and tokens[self.pos + 1][0] is not _POWER
-            ):
-                self.pos += 1  # a unit name alone (the `h` of `km/h`): what unit() gives
-                right = SINGLE_UNITS[value]
-            else:
-                right = self.unit()
             sign = -1 if kind is _DIVIDE else 1
-            if result is None:
-                result = right if sign > 0 or right is None else raised(right, -1)
-            elif right is not None:
-                result = combine(result, right, sign)
 
     def unit(self):
         """unit = ( UNIT | "(" units ")" ) [ "^" [ "-" ] NUMBER ]"""
