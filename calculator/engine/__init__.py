@@ -218,9 +218,9 @@ def evaluate(text: str, session: Session | None = None, commit: bool = True) -> 
         ANGLE_IN_DEGREES.reset(angle_mode)
     assigned = tree.target.name if type(tree) is Assign else None
     shadowed: tuple[str, ...] = ()
-    variables = session.variables
-    if reading.unit_names and variables:
-        shadowed = tuple(sorted(name for name in reading.unit_names if name in variables))
+    # Usually no unit of the line is a variable: one C-level test says so.
+    if not session.variables.keys().isdisjoint(reading.unit_names):
+        shadowed = tuple(sorted(reading.unit_names.intersection(session.variables)))
     if commit:
         session.remember(value, assigned)
     return Result(

@@ -175,6 +175,13 @@ def _power(node: nodes.Power, lookup: Lookup) -> Value:
     return value
 
 
+def _unit_power(node: nodes.UnitPower, lookup: Lookup) -> Value:
+    base = node.operands[0]
+    if node.value is None or lookup(base.name) is not None:
+        return _power(node, lookup)  # a variable stands for the unit, or the power fails
+    return node.value
+
+
 def _chain(node: nodes.Chain, lookup: Lookup) -> Value:
     first = node.first
     value = first.value if type(first) is _Number else _EVALUATORS[type(first)](first, lookup)
@@ -234,6 +241,7 @@ _EVALUATORS: dict[type, Callable] = {
     nodes.Prefix: _prefix,
     nodes.Postfix: _postfix,
     nodes.Power: _power,
+    nodes.UnitPower: _unit_power,
     nodes.Chain: _chain,
     nodes.Measure: _measure,
     nodes.Assign: _assign,

@@ -171,6 +171,7 @@ _RENDERERS = {
     nodes.Prefix: _prefix,
     nodes.Postfix: _postfix,
     nodes.Power: _power,
+    nodes.UnitPower: _power,
     nodes.Chain: _chain,
     nodes.Measure: _chain,
     nodes.Assign: _assign,

@@ -72,6 +72,17 @@ class Power(Node):
         self.operands, self.start, self.end = operands, operands[0].start, operands[-1].end
 
 
+class UnitPower(Power):
+    """A unit to a literal power, `s^2` in `9.81 m/s^2`: `value` is its quantity (1 s^2), read by
+    the parser as a measure's is, or None when the evaluator must decide (`°C^2`, `m^13`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, operands: tuple[Node, ...], value: object) -> None:
+        self.operands, self.start, self.end = operands, operands[0].start, operands[-1].end
+        self.value = value
+
+
 class Chain(Node):
     """A left-associative run at one precedence level: `first op1 x1 op2 x2 …`.
 

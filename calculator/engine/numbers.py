@@ -48,6 +48,9 @@ WORK_CONTEXT = Context(
     Emin=-MAX_DECIMAL_EXPONENT,
     traps=[InvalidOperation, DivisionByZero, Overflow, Underflow],
 )
+# WORK_CONTEXT's twin for present()'s quotients, used through its methods (which set its flags,
+# read by nothing), so that WORK_CONTEXT itself, the template of every evaluation, stays as built.
+_WORK_QUOTIENTS = WORK_CONTEXT.copy()
 # Exact conversions (an exact fraction's terminating expansion, stripping zeros) need room for
 # every digit an exact value may have; they never round, so the precision costs nothing unused.
 _EXACT_CONTEXT = Context(
@@ -75,6 +78,9 @@ MAX_WORK_BITS = int(MAX_EXACT_WORK * BITS_PER_DIGIT**2)
 _FULL_INTEGER_DIGITS = 21
 # Python refuses int -> str beyond 4,300 digits (sys.int_max_str_digits); go through Decimal there.
 _STR_SAFE_BITS = 14_000
+# A terminating expansion's coefficient of at most this many bits has at most
+# MAX_EXACT_DISPLAY_DIGITS digits (2^132 < 10^40), so it is shown in full.
+_SHORT_EXPANSION_BITS = int(MAX_EXACT_DISPLAY_DIGITS * BITS_PER_DIGIT)
 # Decimal(int) is quadratic in the digits (1.5 ms at 10,000); beyond this many bits to_decimal
 # converts only the leading bits it needs.
 _DIRECT_BITS = 2_000
@@ -202,10 +208,20 @@ def _int_to_decimal(value: int) -> Decimal:
 
 
 def terminating_decimal(value: Fraction) -> Decimal | None:
-    """The exact decimal expansion of a fraction, or None if it never terminates.
+    """The exact decimal expansion of a fraction, or None if it never terminates."""
+    expansion = _expansion(value)
+    if expansion is None:
+        return None
+    coefficient, places = expansion
+    return Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT).normalize(_EXACT_CONTEXT)
 
-    Only denominators 2^a·5^b terminate: the expansion is numerator·2^(k-a)·5^(k-b) / 10^k with
-    k = max(a, b), a product of at most MAX_EXACT_FRACTION_DIGITS·2.33 digits.
+
+def _expansion(value: Fraction) -> tuple[int, int] | None:
+    """(c, k) with value = c / 10^k, or None if the fraction's expansion never terminates.
+
+    Only denominators 2^a·5^b terminate: c is numerator·2^(k-a)·5^(k-b) with k = max(a, b), a
+    product of at most MAX_EXACT_FRACTION_DIGITS·2.33 digits. In lowest terms with k > 0, c has
+    no trailing zero (it would need both a 2 and a 5 the denominator already holds).
     """
     denominator = value.denominator
     twos = (denominator & -denominator).bit_length() - 1
@@ -221,8 +237,7 @@ def terminating_decimal(value: Fraction) -> Decimal | None:
             if 5**fives != rest:
                 return None
     places = max(twos, fives)
-    coefficient = value.numerator * 2 ** (places - twos) * 5 ** (places - fives)
-    return Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT).normalize(_EXACT_CONTEXT)
+    return value.numerator * 2 ** (places - twos) * 5 ** (places - fives), places
 
 
 def to_value(value: Num) -> Decimal:
@@ -248,12 +263,7 @@ def present(value: Num) -> tuple[str, Decimal]:
             return _format_decimal(decimal.normalize(_EXACT_CONTEXT), exact=False), decimal
         return digits, decimal
     if type(value) is Fraction:
-        decimal = terminating_decimal(value)
-        display = _format_fraction(value, decimal)
-        if decimal is None:
-            with localcontext(WORK_CONTEXT):
-                decimal = to_decimal(value)
-        return display, decimal
+        return _present_fraction(value)
     display = _format_decimal(_DISPLAY_CONTEXT.plus(value).normalize(_DISPLAY_CONTEXT), exact=False)
     return display, value if value else Decimal(0)
 
@@ -268,6 +278,29 @@ def format_scientific(value: Num) -> str:
     if len(mantissa) > 1:
         mantissa = f"{mantissa[0]}.{mantissa[1:]}"
     return f"{'-' if sign else ''}{mantissa}e{rounded.adjusted():+d}"
+
+
+def _present_fraction(value: Fraction) -> tuple[str, Decimal]:
+    """present() of a fraction. The common cases, a short terminating expansion (2.5) and a
+    quotient of small integers (50/3), skip the digit tuple and the two local contexts the general
+    case needs: a context's own divide rounds exactly as division inside it does."""
+    expansion = _expansion(value)
+    if expansion is not None:
+        coefficient, places = expansion
+        if places and coefficient.bit_length() <= _SHORT_EXPANSION_BITS:
+            # Already normalized (no trailing zero) and shown in full: at most 40 digits.
+            decimal = Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT)
+            return _format_decimal(decimal, exact=True), decimal
+        decimal = terminating_decimal(value)
+        return _format_fraction(value, decimal), decimal
+    numerator, denominator = value.numerator, value.denominator
+    if numerator.bit_length() <= _DIRECT_BITS and denominator.bit_length() <= _DIRECT_BITS:
+        top, bottom = Decimal(numerator), Decimal(denominator)
+        shown = _DISPLAY_CONTEXT.divide(top, bottom).normalize(_DISPLAY_CONTEXT)
+        return _format_decimal(shown, exact=False), _WORK_QUOTIENTS.divide(top, bottom)
+    display = _format_fraction(value, None)
+    with localcontext(WORK_CONTEXT):
+        return display, to_decimal(value)
 
 
 def _format_fraction(value: Fraction, decimal: Decimal | None) -> str:

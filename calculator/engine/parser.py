@@ -196,6 +196,9 @@ class _Parser:
                 )
             self.pos += 1
             return nodes.FormatTarget(f"base{int(digits)}", self.text[first:last], first, last)
+        if kind is _NAME and self.tokens[self.pos + 1][0] is _END and value in UNIT_NAMES:
+            self.pos += 1  # the commonest target, one unit (`to m`): what units() would give
+            return nodes.UnitTarget(SINGLE_UNITS[value], self.text[first:last], first, last)
         if kind is _END:
             raise ParseError(
                 f"expected a unit or a format (hex, bin, oct, base N, frac, sci) after "
@@ -214,27 +217,29 @@ class _Parser:
     def units(self):
         """units = [ "1" "/" ] unit { ("*" | "/" | implicit) unit }: a units.Unit or None."""
         tokens = self.tokens
-        kind, value = tokens[self.pos][:2]
+        kind, value, _, _ = tokens[self.pos]
+        result = None
+        sign = 1
         if kind is _NUMBER and value == "1" and tokens[self.pos + 1][0] is _DIVIDE:
             self.pos += 2
-            result = self.unit()
-            result = None if result is None else raised(result, -1)
-        else:
-            result = self.unit()
+            sign = -1
         while True:
-            kind = tokens[self.pos][0]
-            if kind is _TIMES or kind is _DIVIDE:
-                self.pos += 1
-                right = self.unit()
-            elif kind is _NAME or kind is _LPAREN:
-                right = self.unit()
+            kind, value, _, _ = tokens[self.pos]
+            if kind is _NAME and value in UNIT_NAMES and tokens[self.pos + 1][0] is not _POWER:
+                self.pos += 1  # a unit name alone (`km`, `h` in `km/h`): what unit() gives
+                right = SINGLE_UNITS[value]
             else:
-                return result
-            sign = -1 if kind is _DIVIDE else 1
+                right = self.unit()
             if result is None:
                 result = right if sign > 0 or right is None else raised(right, -1)
             elif right is not None:
                 result = combine(result, right, sign)
+            kind = tokens[self.pos][0]
+            if kind is _TIMES or kind is _DIVIDE:
+                self.pos += 1
+            elif kind is not _NAME and kind is not _LPAREN:
+                return result
+            sign = -1 if kind is _DIVIDE else 1
 
     def unit(self):
         """unit = ( UNIT | "(" units ")" ) [ "^" [ "-" ] NUMBER ]"""
@@ -322,6 +327,12 @@ class _Parser:
                 self.depth -= 1
                 break
             operands.append(self.postfix())
+        if len(operands) == 2 and type(base) is nodes.Name and base.name in UNIT_NAMES:
+            exponent = operands[1]
+            if type(exponent) is nodes.Number and type(exponent.value) is int:
+                return nodes.UnitPower(
+                    tuple(operands), quantities.unit_power(base.name, exponent.value)
+                )
         return nodes.Power(tuple(operands))
 
     def _measure(self, number: nodes.Number) -> nodes.Node:
@@ -343,8 +354,11 @@ class _Parser:
             node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
+                # Only a unit to a literal power that has a quantity (`m^2`, not `m^x`, `m^0`,
+                # `°C^2`) joins the measure's units; otherwise the evaluator decides.
+                power = node.value if type(node) is nodes.UnitPower else None
                 if units is not None:
-                    units = _append_power(units, value, node)
+                    units = units + [power.unit] if type(power) is quantities.Quantity else None
             elif units is not None:
                 units.append(SINGLE_UNITS[value])
             rest.append(("×", node))
@@ -495,23 +509,6 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
-
-
-def _append_power(units: list, name: str, power: nodes.Power) -> list | None:
-    """units + [name^n] when the power is a literal integer n the evaluator would apply to the unit
-    as is; None otherwise (`m^0`, `°C^2`, `m^x`: the evaluator decides)."""
-    operands = power.operands
-    if len(operands) != 2 or type(operands[1]) is not nodes.Number:
-        return None
-    exponent = operands[1].value
-    named = SINGLE_UNITS[name]
-    if type(exponent) is not int or not exponent or named.has_offset:
-        return None
-    try:
-        units.append(raised(named, exponent))
-    except UnitError:
-        return None
-    return units
 
 
 def _literal(value: str, text: str, start: int, end: int) -> Num:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import arithmetic, decimal_math
-from .errors import DimensionError, LimitError, MathError
+from .errors import CalcError, DimensionError, LimitError, MathError
 from .numbers import Num
 from .units import (
     BASE_UNITS,
@@ -23,6 +23,7 @@ from .units import (
     dimension_name,
     product_unit,
     raised,
+    single,
     unit,
 )
 
@@ -203,13 +204,26 @@ def _product(a: Value, b: Value, sign: int) -> Value:
     if a.unit.has_offset or b.unit.has_offset:
         _no_offset(a.unit)
         _no_offset(b.unit)
-    merged, overlapping = _bounded(product_unit, a.unit, b.unit, sign)
+    factors, result = _bounded(_product_plan, a.unit, b.unit, sign)
     magnitude = _apply(operation, a.magnitude, b.magnitude)
+    for factor in factors:
+        magnitude = arithmetic.multiply(magnitude, factor)
+    if type(result) is Unit:
+        return Quantity(magnitude, result)
+    return magnitude if result is None else arithmetic.multiply(magnitude, result)
+
+
+@lru_cache(maxsize=4096)
+def _product_plan(a: Unit, b: Unit, sign: int) -> tuple[tuple[Num, ...], Unit | Num | None]:
+    """How a product (sign 1) or quotient (-1) of a quantity in `a` by one in `b` ends, which
+    depends on the units alone: the factors its magnitude is then multiplied by and its unit (or
+    the scale of a dimensionless result, or None), as _simplification() gives them when the
+    units share a dimension (`kWh/h` is kW), else none and the merged unit. One cached lookup a
+    product, where a line multiplies the same few units again and again."""
+    merged, overlapping = product_unit(a, b, sign)
     if merged is None:
-        return magnitude
-    if overlapping:
-        return simplified(magnitude, merged)
-    return Quantity(magnitude, merged)
+        return (), None
+    return _simplification(merged) if overlapping else ((), merged)
 
 
 def _apply(operation, a: Num, b: Num) -> Num:
@@ -221,25 +235,16 @@ def _apply(operation, a: Num, b: Num) -> Num:
     return operation(a, b)
 
 
-def simplified(magnitude: Num, merged: Unit) -> Value:
-    """A product whose units shared a dimension. Units of one kind are converted to the first of
-    them (`ft·m` is ft^2, `km/h · min` is km); a dimensionless result is a plain number
-    (`1 km / 1 m` is 1000); a named unit of the same dimension and scale is preferred (`kWh/h`
-    is kW, `N·m` is J)."""
-    factors, result = _simplification(merged)
-    for factor in factors:
-        magnitude = arithmetic.multiply(magnitude, factor)
-    if type(result) is Unit:
-        return Quantity(magnitude, result)
-    return magnitude if result is None else arithmetic.multiply(magnitude, result)
-
-
 @lru_cache(maxsize=4096)
 def _simplification(merged: Unit) -> tuple[tuple[Num, ...], Unit | Num | None]:
-    """How simplified() rewrites a product in `merged`, which depends on the unit alone: the
-    factors the magnitude is multiplied by, one per unit folded into another (in order, so the
-    rounding of an inexact factor is the same as folding them one by one), and the resulting
-    unit, or the scale of a dimensionless result, or None when nothing is left."""
+    """How a product whose units share a dimension simplifies, which depends on `merged` alone.
+
+    Units of one kind are converted to the first of them (`ft·m` is ft^2, `km/h · min` is km); a
+    dimensionless result is a plain number (`1 km / 1 m` is 1000); a named unit of the same
+    dimension and scale is preferred (`kWh/h` is kW, `N·m` is J). Returns the factors the
+    magnitude is multiplied by, one per unit folded into another (in order, so the rounding of
+    an inexact factor is the same as folding them one by one), and the resulting unit, or the
+    scale of a dimensionless result, or None when nothing is left."""
     factors = []
     terms = list(merged.terms)
     index = 0
@@ -329,6 +334,15 @@ def power(base: Value, exponent: Value) -> Value:
         return Quantity(arithmetic.power(base.magnitude, exponent), powered)
     numerator, denominator = exponent.numerator, exponent.denominator
     return power(root(base, denominator), numerator)
+
+
+def unit_power(name: str, exponent: int) -> Value | None:
+    """The named unit to an integer power, as power() gives it (`s^2` is 1 s^2), or None where
+    power() raises (`°C^2`, `m^13`): the evaluator then raises it with its span."""
+    try:
+        return power(Quantity(1, single(name)), exponent)
+    except CalcError:
+        return None
 
 
 def root(value: Quantity, degree: int) -> Quantity:

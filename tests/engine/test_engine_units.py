@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.engine import Quantity, Session, evaluate
+from calculator.engine import CalcError, Quantity, Session, evaluate
 from calculator.engine.numbers import WORK_CONTEXT
 from calculator.engine.quantities import add, convert
 from calculator.engine.units import BASE_UNITS, UNITS, single
@@ -444,3 +444,57 @@ def test_a_measure_read_by_the_parser_is_the_product_of_its_units(text, read_by_
         assert multiplied.unit is read.unit
         assert type(multiplied.magnitude) is type(read.magnitude)
         assert multiplied.magnitude == read.magnitude
+
+
+# A unit to a literal integer power (`s^2` in `9.81 m/s^2`) is read by the parser as well
+# (nodes.UnitPower); whatever the power would raise, or an exponent that is not a whole literal,
+# is left to the evaluator. Read or not, the value is the one the power operator gives.
+@pytest.mark.parametrize(
+    ("text", "kind", "read"),
+    [
+        ("s^2", "UnitPower", "1 s^2"),
+        ("km^3", "UnitPower", "1 km^3"),
+        ("m^1", "UnitPower", "1 m"),
+        ("m^0", "UnitPower", "1"),
+        ("°C^2", "UnitPower", None),  # an offset temperature to a power: DimensionError
+        ("m^13", "UnitPower", None),  # beyond MAX_UNIT_EXPONENT: LimitError
+        ("m^-2", "Power", None),  # a signed exponent is an expression
+        ("m^2.5", "Power", None),
+        ("m^x", "Power", None),
+        ("m^2^2", "Power", None),
+        ("2^3", "Power", None),
+    ],
+)
+def test_a_unit_power_read_by_the_parser_is_the_power_of_its_unit(text, kind, read):
+    from calculator.engine.evaluator import evaluate_tree
+    from calculator.engine.formats import present_value
+    from calculator.engine.parser import parse
+
+    node = parse(text)
+    assert type(node).__name__ == kind
+    if kind == "Power":
+        return
+    lookup = Session({"x": 2}).lookup
+    with localcontext(WORK_CONTEXT):
+        assert (None if node.value is None else present_value(node.value)[0]) == read
+        node.value = None  # what the power operator gives for it: the same value, or an error
+        if read is None:
+            with pytest.raises(CalcError):
+                evaluate_tree(node, lookup)
+        else:
+            assert present_value(evaluate_tree(node, lookup))[0] == read
+
+
+@pytest.mark.parametrize(
+    ("line", "display", "shadowed"),
+    [
+        ("9.81 m/s^2 * 2 kg to N", "19.62 N", ()),
+        ("9.81 m/s^2", "0.3924 m", ("s",)),  # the variable s = 5, not the second
+    ],
+)
+def test_a_variable_named_like_a_unit_shadows_its_power(line, display, shadowed):
+    session = Session()
+    if shadowed:
+        evaluate("s = 5", session)
+    result = evaluate(line, session)
+    assert (result.display, result.shadowed) == (display, shadowed)
