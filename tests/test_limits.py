@@ -5,6 +5,7 @@ that cost the same for 1 tab or 50, and floods that end the socket.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -243,3 +244,32 @@ async def test_the_tabs_of_a_session_share_one_frame_budget(session_key):
     assert "Too many messages" in await second.receive_from()
     await first.disconnect()
     await second.disconnect()
+
+
+TABS_AT_ONCE = 20  # CALC_CONNECT_RATE_PER_SESSION's burst: all of them admitted
+
+
+async def test_another_session_is_answered_during_a_burst_of_connects(session_key):
+    """A session's connects take turns (admission.ConnectTurns): all at once, their database
+    work and rendering went ahead of everyone else's, and another session's `1+1` was answered
+    after 17-19 of its 20 greetings."""
+    bystander, _ = await connect(await new_key(), "192.0.2.2")
+    greeted = []
+
+    async def open_tab() -> WebsocketCommunicator:
+        socket, first = await connect(session_key)
+        greeted.append(is_live(first))
+        return socket
+
+    tabs = [asyncio.create_task(open_tab()) for _ in range(TABS_AT_ONCE)]
+    while not greeted:
+        await asyncio.sleep(0)
+    await bystander.send_json_to(submit_frame("1+1"))
+    assert '<output role="none">2</output>' in await bystander.receive_from()
+    greeted_meanwhile = len(greeted) - 1
+    for tab in await asyncio.gather(*tabs):
+        await tab.disconnect()
+    await bystander.disconnect()
+    assert greeted == [True] * TABS_AT_ONCE
+    assert greeted_meanwhile <= 1
+    assert len(admission.current().connects) == 0  # no lock kept once the burst is over

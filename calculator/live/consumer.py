@@ -103,6 +103,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def websocket_connect(self, message: dict) -> None:
+        """Channels' connect handler, in the turn of the session the cookie names
+        (admission.ConnectTurns): one session's connects run one after another."""
+        claimed = self.scope["session"].session_key or ""
+        async with admission.current().connects.turn(claimed):
+            await super().websocket_connect(message)
+
     async def connect(self) -> None:
         # The address first: a connect refused for it costs no query and no transcript.
         self.address = admission.client_address(self.scope)
