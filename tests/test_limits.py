@@ -273,3 +273,27 @@ async def test_another_session_is_answered_during_a_burst_of_connects(session_ke
     assert greeted == [True] * TABS_AT_ONCE
     assert greeted_meanwhile <= 1
     assert len(admission.current().connects) == 0  # no lock kept once the burst is over
+
+
+async def received(socket: WebsocketCommunicator) -> list[str]:
+    """Every message the socket has been sent until it is sent nothing for a moment."""
+    messages = []
+    while not await socket.receive_nothing(timeout=0.05):
+        messages.append(await socket.receive_from())
+    return messages
+
+
+@override_settings(CALC_RATE_LIMIT=5)  # bursts of 10 frames
+async def test_many_tabs_cannot_multiply_a_sessions_frames_into_sends(session_key):
+    """Issue 10 #8's clear storm: each of a session's frames went on to every tab, so 20 tabs
+    made its burst of 10 clears 200 sends at once, and another session waited 130-280 ms."""
+    tabs = [(await connect(session_key))[0] for _ in range(TABS_AT_ONCE)]
+    for tab in tabs:
+        await tab.send_json_to(clear_frame())
+    messages = [message for tab in tabs for message in await received(tab)]
+    sent_on = sum("transcript__empty" in message for message in messages)
+    # Its sends to tabs: admission.FANOUT_TABS (2) times its burst of 10, one clear to 20 tabs.
+    assert sent_on == TABS_AT_ONCE
+    assert sum("Too many messages" in message for message in messages) == TABS_AT_ONCE - 1
+    for tab in tabs:
+        await tab.disconnect()

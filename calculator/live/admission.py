@@ -37,6 +37,11 @@ CLOSE_SESSION_EXPIRED = 4401
 # Close code for a socket whose browser session signed in or out, or whose account was deleted:
 # the transcript it shows is no longer this browser's (a reload shows the right one). Not retried.
 CLOSE_SESSION_ENDED = 4403
+# A session's frames reach its other tabs (an entry, a clear, a deletion, an angle mode) for the
+# price of its frame rate up to this many tabs: each such frame takes a send per open tab from a
+# bucket of FANOUT_TABS times the frame rate and burst. Twenty tabs made a burst of 60 clears
+# 1,200 sends at once (some 400 ms of event loop: issue 10 #8's storm stalled others 130-280 ms).
+FANOUT_TABS = 2
 # A refusal reason is logged at most this often, with how many refusals it stands for.
 LOG_INTERVAL_SECONDS = 1.0
 
@@ -130,7 +135,9 @@ def over(count: int, cap: int) -> bool:
 class Admission:
     """The process's open sockets and connect buckets, by session and by client address, and
     the frame bucket each session's sockets share (every tab's frames are the same person's, and
-    each entry or clear is sent to every tab: per socket, 20 tabs would make 20 times the work).
+    each entry or clear is sent to every tab: per socket, 20 tabs would make 20 times the work),
+    and the bucket of sends to its tabs (FANOUT_TABS): shared, 20 tabs still made each frame 20
+    sends.
 
     `address` is None when the server knows no client address (a Unix socket): then only the
     session's limits apply. Memory: a counter per open socket's key, buckets bounded by
@@ -141,6 +148,7 @@ class Admission:
         self.limits = limits
         rate = limits.frame_rate_per_session
         self.frames = KeyedBuckets(rate, 2 * rate)
+        self.sends = KeyedBuckets(FANOUT_TABS * rate, FANOUT_TABS * 2 * rate)
         rate = limits.connect_rate_per_session
         self.session_connects = KeyedBuckets(rate, rate * CONNECT_BURST_SECONDS)
         rate = limits.connect_rate_per_address
@@ -174,6 +182,10 @@ class Admission:
         if address is not None:
             self.address_sockets[address] += 1
         return None
+
+    def fan_out(self, session_key: str) -> bool:
+        """May a frame of this session be sent on to every tab it has open here?"""
+        return self.sends.take(session_key, self.session_sockets[session_key])
 
     def release(self, session_key: str, address: str | None) -> None:
         """An admitted socket closed."""
