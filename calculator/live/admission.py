@@ -40,7 +40,7 @@ CLOSE_SESSION_ENDED = 4403
 # A session's frames reach its other tabs (an entry, a clear, a deletion, an angle mode) for the
 # price of its frame rate up to this many tabs: each such frame takes a send per open tab from a
 # bucket of FANOUT_TABS times the frame rate and burst. Twenty tabs made a burst of 60 clears
-# 1,200 sends at once (some 400 ms of event loop: issue 10 #8's storm stalled others 130-280 ms).
+# 1,200 sends at once, some 400 ms of event loop (issue 10 #8's storm: others waited 213 ms).
 FANOUT_TABS = 2
 # A refusal reason is logged at most this often, with how many refusals it stands for.
 LOG_INTERVAL_SECONDS = 1.0
