@@ -6,6 +6,7 @@ project overrides any of them by shipping its own `calculator/index.html`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -209,10 +210,11 @@ def unchanged() -> str:
 
 def connected(
     entries: list[Calculation], total: int, csrf_token: str, more: bool = False, query: str = ""
-) -> list[str]:
+) -> Iterator[str]:
     """Everything a (re)connecting tab needs, as messages: the stored transcript (its first
     run replaces the tab's, the others append to it) and the live status. With `more`, the
-    line counting earlier entries links to the page, which shows more of them."""
+    line counting earlier entries links to the page, which shows more of them. Each message is
+    rendered when it is asked for, so a sender can let others work between them."""
     first, *rest = in_messages(entries)
     context = {
         "entries": first,
@@ -224,7 +226,8 @@ def connected(
         **preview_context(None),
         **tools_context(csrf_token),
     }
-    return [render("connected", context), *appended_runs(rest)]
+    yield render("connected", context)
+    yield from appended_runs(rest)
 
 
 def appended(row: Calculation) -> str:
@@ -232,10 +235,11 @@ def appended(row: Calculation) -> str:
     return render("appended", {"entries": [row], "last_id": row.pk, **tools_context("")})
 
 
-def appended_runs(runs: list[list[Calculation]]) -> list[str]:
-    """Runs of entries appended to the transcript, one message each."""
+def appended_runs(runs: list[list[Calculation]]) -> Iterator[str]:
+    """Runs of entries appended to the transcript, one message each, rendered as asked for."""
     tools = tools_context("")
-    return [render("appended", {"entries": run, "last_id": run[-1].pk, **tools}) for run in runs]
+    for run in runs:
+        yield render("appended", {"entries": run, "last_id": run[-1].pk, **tools})
 
 
 def searched(entries: list[Calculation], query: str, csrf_token: str) -> list[str]:

@@ -261,6 +261,15 @@ def test_the_open_file_limit_is_raised_to_the_hard_limit(server):
     assert f"open file limit {hard} (was {min(LOW_NOFILE, int(hard))})" in server.log_text()
 
 
+def test_the_loaded_app_is_kept_out_of_full_collections(server):
+    """A full collection walked every object of Django and the app again: 80-100 ms of stopped
+    event loop, the slowest answer others got while a client looped handshakes."""
+    frozen = re.search(
+        r"(\d+) objects of the loaded app kept out of collections", server.log_text()
+    )
+    assert frozen and int(frozen.group(1)) > 50_000  # some 120,000
+
+
 def test_1100_idle_sockets_leave_healthz_answering(server):
     """The issue's idle sockets exhausted a 1,024 descriptor limit and /healthz was refused."""
     sockets = []

@@ -5,6 +5,8 @@ that cost the same for 1 tab or 50, and floods that end the socket.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import re
 
@@ -243,3 +245,88 @@ async def test_the_tabs_of_a_session_share_one_frame_budget(session_key):
     assert "Too many messages" in await second.receive_from()
     await first.disconnect()
     await second.disconnect()
+
+
+TABS_AT_ONCE = 20  # CALC_CONNECT_RATE_PER_SESSION's burst: all of them admitted
+
+
+async def test_another_session_is_answered_during_a_burst_of_connects(session_key):
+    """A session's connects take turns (admission.ConnectTurns): all at once, their database
+    work and rendering went ahead of everyone else's, and another session's `1+1` was answered
+    after 17-19 of its 20 greetings."""
+    bystander, _ = await connect(await new_key(), "192.0.2.2")
+    greeted = []
+
+    async def open_tab() -> WebsocketCommunicator:
+        socket, first = await connect(session_key)
+        greeted.append(is_live(first))
+        return socket
+
+    tabs = [asyncio.create_task(open_tab()) for _ in range(TABS_AT_ONCE)]
+    while not greeted:
+        await asyncio.sleep(0)
+    await bystander.send_json_to(submit_frame("1+1"))
+    assert '<output role="none">2</output>' in await bystander.receive_from()
+    greeted_meanwhile = len(greeted) - 1
+    for tab in await asyncio.gather(*tabs):
+        await tab.disconnect()
+    await bystander.disconnect()
+    assert greeted == [True] * TABS_AT_ONCE
+    assert greeted_meanwhile <= 1
+    assert len(admission.current().connects) == 0  # no lock kept once the burst is over
+
+
+async def received(socket: WebsocketCommunicator) -> list[str]:
+    """Every message the socket has been sent until it is sent nothing for a moment."""
+    messages = []
+    while not await socket.receive_nothing(timeout=0.05):
+        messages.append(await socket.receive_from())
+    return messages
+
+
+@override_settings(CALC_RATE_LIMIT=5)  # bursts of 10 frames
+async def test_many_tabs_cannot_multiply_a_sessions_frames_into_sends(session_key):
+    """Issue 10 #8's clear storm: each of a session's frames went on to every tab, so 20 tabs
+    made its burst of 10 clears 200 sends at once, and another session waited 130-280 ms."""
+    tabs = [(await connect(session_key))[0] for _ in range(TABS_AT_ONCE)]
+    for tab in tabs:
+        await tab.send_json_to(clear_frame())
+    messages = [message for tab in tabs for message in await received(tab)]
+    sent_on = sum("transcript__empty" in message for message in messages)
+    # Its sends to tabs: admission.FANOUT_TABS (2) times its burst of 10, one clear to 20 tabs.
+    assert sent_on == TABS_AT_ONCE
+    assert sum("Too many messages" in message for message in messages) == TABS_AT_ONCE - 1
+    for tab in tabs:
+        await tab.disconnect()
+
+
+async def test_a_long_greeting_lets_other_sockets_work_between_its_messages(
+    session_key, monkeypatch
+):
+    """Rendered and sent at once, 50 lines of 1,000 characters held the event loop for 14 ms
+    (issue 10 #9's looping handshakes): now each of its messages is rendered in a turn of its
+    own, and every ready task runs between two of them."""
+    line = "1+" * 499 + "1"
+    rows = [
+        Calculation(owner=session_key, expression=line, display="500", value="500")
+        for _ in range(50)
+    ]
+    await sync_to_async(Calculation.objects.bulk_create)(rows)
+    events: list[str] = []
+    monkeypatch.setattr(render, "render", counting(render.render, events))
+
+    async def others() -> None:
+        while True:
+            if events[-1:] != ["tick"]:
+                events.append("tick")
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(others())
+    socket, _ = await connect(session_key)
+    while not await socket.receive_nothing(timeout=0.1):
+        await socket.receive_from()
+    ticker.cancel()
+    greeting = [n for n, event in enumerate(events) if event[0] in ("connected", "appended")]
+    assert len(greeting) > 5  # several messages
+    assert all("tick" in events[a:b] for a, b in itertools.pairwise(greeting))
+    await socket.disconnect()

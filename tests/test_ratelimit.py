@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calculator.live.ratelimit import TokenBucket
 
 
@@ -40,3 +42,19 @@ def test_human_typing_with_live_preview_never_hits_the_default():
 def test_zero_rate_turns_the_limit_off():
     bucket = TokenBucket(rate=0, burst=0, clock=Clock())
     assert all(bucket.take() for _ in range(10_000))
+
+
+# (burst, tokens asked one after another, taken) with no time passing: a take is all or none,
+# and one asking for more than a burst asks for a burst (it could never be taken otherwise).
+TAKES = [
+    (60, [20, 20, 20, 20], [True, True, True, False]),
+    (60, [50, 20, 10], [True, False, True]),
+    (60, [61, 1], [True, False]),
+    (10, [0, 10, 0, 1], [True, True, True, False]),
+]
+
+
+@pytest.mark.parametrize(("burst", "asked", "taken"), TAKES)
+def test_a_take_of_several_tokens_is_all_or_none(burst, asked, taken):
+    bucket = TokenBucket(rate=30, burst=burst, clock=Clock())
+    assert [bucket.take(tokens) for tokens in asked] == taken

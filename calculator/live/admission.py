@@ -3,14 +3,18 @@ address, so one user cannot take the file descriptors or the event loop from eve
 
 Per process (a cluster-wide cap would need shared state in Redis). Every refusal has one of a
 few fixed reasons, logged at most once a second per reason with a count, so a flood of refused
-connects cannot flood the log.
+connects cannot flood the log. One session's connects take their turns (ConnectTurns), so a
+burst of them holds the event loop and the database thread for one connect at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import Enum
 
@@ -33,6 +37,11 @@ CLOSE_SESSION_EXPIRED = 4401
 # Close code for a socket whose browser session signed in or out, or whose account was deleted:
 # the transcript it shows is no longer this browser's (a reload shows the right one). Not retried.
 CLOSE_SESSION_ENDED = 4403
+# A session's frames reach its other tabs (an entry, a clear, a deletion, an angle mode) for the
+# price of its frame rate up to this many tabs: each such frame takes a send per open tab from a
+# bucket of FANOUT_TABS times the frame rate and burst. Twenty tabs made a burst of 60 clears
+# 1,200 sends at once, some 400 ms of event loop (issue 10 #8's storm: others waited 213 ms).
+FANOUT_TABS = 2
 # A refusal reason is logged at most this often, with how many refusals it stands for.
 LOG_INTERVAL_SECONDS = 1.0
 
@@ -87,6 +96,38 @@ class Limits:
         )
 
 
+class ConnectTurns:
+    """One connect at a time per key (a browser session): the session check, the transcript
+    read and rendered and the greeting sent for one socket, then the next socket's.
+
+    A connect costs about 2 ms of event loop and 1-3 ms of the database thread (every query of
+    the process goes through that one thread). A session's 20 tabs (and the refusals of its
+    next 80) all at once put all of it ahead of every other socket's next step: another
+    session's `1+1` waited for 17-19 of 20 greetings. In turns, it waits for one at most, and
+    the session's tabs take no longer in all (they share the loop and the thread anyway).
+    Memory: a lock per key while one of its connects runs or waits.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._holders: Counter[Hashable] = Counter()  # running or waiting, per key
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def turn(self, key: Hashable) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key], self._locks[key]
+
+
 def over(count: int, cap: int) -> bool:
     return 0 < cap <= count
 
@@ -94,7 +135,9 @@ def over(count: int, cap: int) -> bool:
 class Admission:
     """The process's open sockets and connect buckets, by session and by client address, and
     the frame bucket each session's sockets share (every tab's frames are the same person's, and
-    each entry or clear is sent to every tab: per socket, 20 tabs would make 20 times the work).
+    each entry or clear is sent to every tab: per socket, 20 tabs would make 20 times the work),
+    and the bucket of sends to its tabs (FANOUT_TABS): shared, 20 tabs still made each frame 20
+    sends.
 
     `address` is None when the server knows no client address (a Unix socket): then only the
     session's limits apply. Memory: a counter per open socket's key, buckets bounded by
@@ -105,12 +148,14 @@ class Admission:
         self.limits = limits
         rate = limits.frame_rate_per_session
         self.frames = KeyedBuckets(rate, 2 * rate)
+        self.sends = KeyedBuckets(FANOUT_TABS * rate, FANOUT_TABS * 2 * rate)
         rate = limits.connect_rate_per_session
         self.session_connects = KeyedBuckets(rate, rate * CONNECT_BURST_SECONDS)
         rate = limits.connect_rate_per_address
         self.address_connects = KeyedBuckets(rate, rate * CONNECT_BURST_SECONDS)
         self.session_sockets: Counter[str] = Counter()
         self.address_sockets: Counter[str] = Counter()
+        self.connects = ConnectTurns()
 
     def check_address(self, address: str | None) -> Refusal | None:
         """Before any other work for a connect: may this address connect now?"""
@@ -137,6 +182,10 @@ class Admission:
         if address is not None:
             self.address_sockets[address] += 1
         return None
+
+    def fan_out(self, session_key: str) -> bool:
+        """May a frame of this session be sent on to every tab it has open here?"""
+        return self.sends.take(session_key, self.session_sockets[session_key])
 
     def release(self, session_key: str, address: str | None) -> None:
         """An admitted socket closed."""

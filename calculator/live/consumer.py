@@ -6,6 +6,7 @@ work (the database) goes through `database_sync_to_async` helpers in services.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from time import perf_counter
 from urllib.parse import parse_qs
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 # A preview is debounced by 250 ms: lines entered faster than that leave a few inputs whose late
 # previews must be ignored.
 SUBMITTED_KEYS_KEPT = 4
+
+# Frames whose work reaches every tab of the session (an entry, a clear, a deletion, an angle
+# mode): each costs a send per tab from the session's budget (admission.FANOUT_TABS).
+SENT_TO_EVERY_TAB = frozenset({Action.SUBMIT, Action.CLEAR, Action.DELETE, Action.ANGLE})
 
 # Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
 # are sent the whole transcript when it is back (calc_rejoined).
@@ -110,6 +115,13 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def websocket_connect(self, message: dict) -> None:
+        """Channels' connect handler, in the turn of the session the cookie names
+        (admission.ConnectTurns): one session's connects run one after another."""
+        claimed = self.scope["session"].session_key or ""
+        async with admission.current().connects.turn(claimed):
+            await super().websocket_connect(message)
+
     async def connect(self) -> None:
         # The address first: a connect refused for it costs no query and no transcript.
         self.address = admission.client_address(self.scope)
@@ -167,24 +179,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if self.tab is None:
             return
         if not self.admitted_by.frames.take(self.session_key):
-            # A refused frame costs next to nothing: not parsed, and only the first of a run
-            # gets a notice (and a log line); a run that goes on is a flood, and ends the socket.
-            self.refused += 1
-            metrics.refused["rate_limit"].inc()
-            if self.refused == 1:
-                log.warning("rate-limited %s", self.log_prefix, extra=self.log_extra)
-                await self.send(render.notice("Too many messages: slow down a little."))
-            elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
-                await self.refuse(Refusal.FLOOD)
+            await self.too_fast()  # not even parsed
             return
-        if self.refused:
-            log.info(
-                "rate-limit-ended %s refused=%d",
-                self.log_prefix,
-                self.refused,
-                extra=self.log_extra,
-            )
-            self.refused = 0
         if text_data is None:
             metrics.refused["binary"].inc()
             log.warning("bad-frame %s reason=binary", self.log_prefix, extra=self.log_extra)
@@ -197,8 +193,31 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             log.warning("bad-frame %s reason=%r", self.log_prefix, str(error), extra=self.log_extra)
             await self.send(render.notice(f"Message refused: {error}."))
             return
+        if frame.action in SENT_TO_EVERY_TAB and not self.admitted_by.fan_out(self.session_key):
+            await self.too_fast()
+            return
+        if self.refused:
+            log.info(
+                "rate-limit-ended %s refused=%d",
+                self.log_prefix,
+                self.refused,
+                extra=self.log_extra,
+            )
+            self.refused = 0
         metrics.frame(frame.action.value)
         await self.handlers[frame.action](self, frame)
+
+    async def too_fast(self) -> None:
+        """A frame over the session's rate (admission.Admission). A refused frame costs next to
+        nothing: only the first of a run gets a notice (and a log line); a run that goes on is
+        a flood, and ends the socket."""
+        self.refused += 1
+        metrics.refused["rate_limit"].inc()
+        if self.refused == 1:
+            log.warning("rate-limited %s", self.log_prefix, extra=self.log_extra)
+            await self.send(render.notice("Too many messages: slow down a little."))
+        elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
+            await self.refuse(Refusal.FLOOD)
 
     async def submit(self, frame: Frame) -> None:
         # The input submitted is already replaced in the page (by an empty one from the browser's
@@ -324,6 +343,9 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         more = limit < services.MAX_TRANSCRIPT_ENTRIES
         for message in render.connected(snapshot.entries, snapshot.total, csrf_token, more):
             await self.send(message)
+            # Other sockets' ready work before the next message is rendered: a long transcript
+            # (50 lines of 1,000 characters: 14 ms) holds the loop for one message's at a time.
+            await asyncio.sleep(0)
 
     async def calc_entry(self, event: dict) -> None:
         """A tab of this session (another socket, or a form post) stored an entry."""

@@ -26,12 +26,14 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
 
-    def take(self) -> bool:
+    def take(self, tokens: float = 1) -> bool:
+        """Take `tokens` (at most a burst's: more could never be taken), or none if short."""
         if self.rate <= 0:
             return True
         self._refill()
-        if self._tokens >= 1:
-            self._tokens -= 1
+        tokens = min(tokens, self.burst)
+        if self._tokens >= tokens:
+            self._tokens -= tokens
             return True
         return False
 
@@ -62,7 +64,7 @@ class KeyedBuckets:
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def take(self, key: Hashable) -> bool:
+    def take(self, key: Hashable, tokens: float = 1) -> bool:
         if self.rate <= 0:
             return True
         bucket = self._buckets.pop(key, None)
@@ -71,7 +73,7 @@ class KeyedBuckets:
             if len(self._buckets) >= self.max_keys:
                 self._prune()
         self._buckets[key] = bucket
-        return bucket.take()
+        return bucket.take(tokens)
 
     def _prune(self) -> None:
         """Down to three quarters of `max_keys`, so the scan runs once per many new keys."""

@@ -1,12 +1,14 @@
 """daphne's Server and command line, extended through their public hooks only: the CLI's
 `server_class`, and the Server's `ready_callable`, which runs once the HTTP factory exists and
 before the reactor accepts a connection. There the factories get their `protocol` (twisted's
-documented way to choose what a factory builds) and the open-file limit is raised.
+documented way to choose what a factory builds), the open-file limit is raised and the loaded
+app is frozen out of garbage collection.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import resource
 
@@ -53,6 +55,12 @@ class BoundedServer(Server):
             request_timeout=settings.CALC_REQUEST_TIMEOUT,
         )
         self.ws_factory.protocol = BackpressureWebSocketProtocol
+        # The loaded app's objects (Django, the URLconf, the engine's tables) live as long as
+        # the process: kept out of the collector's sight (gc.freeze, Python's own hook for
+        # this), a full collection no longer stops the event loop for 80-100 ms to walk them
+        # all again. Its garbage is collected first, so none is kept for good.
+        gc.collect()
+        gc.freeze()
         logger.info(
             "open file limit %d (was %d); request bodies up to %d bytes; requests arrive "
             "within %gs",
@@ -61,6 +69,7 @@ class BoundedServer(Server):
             settings.CALC_MAX_BODY_BYTES,
             settings.CALC_REQUEST_TIMEOUT,
         )
+        logger.info("%d objects of the loaded app kept out of collections", gc.get_freeze_count())
 
 
 class BoundedCommandLineInterface(CommandLineInterface):
