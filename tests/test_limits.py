@@ -161,7 +161,7 @@ async def test_a_flood_gets_one_notice_then_the_socket_is_closed(session_key, mo
     assert sum("message is not valid JSON" in reply for reply in replies) == 10
     assert sum("Too many messages" in reply for reply in replies) == 1
     assert "too many messages; reload the page" in replies[-1]
-    assert len(parsed) == 10  # refused frames are never parsed
+    assert len(parsed) == 10 + 1  # of the refused frames, only the first is read
     assert len(rendered) == 10 + 2  # nor rendered: one notice, one status
     await socket.disconnect()
 
@@ -247,6 +247,23 @@ async def test_the_tabs_of_a_session_share_one_frame_budget(session_key):
     await second.disconnect()
 
 
+@override_settings(CALC_RATE_LIMIT=5)  # bursts of 10 frames
+async def test_a_line_refused_as_too_fast_goes_back_into_the_field(session_key):
+    """Enter empties the field as it sends: a refused submit gave only a notice, and the line
+    was gone (one more press of Enter in a burst, or a line of a session with many tabs)."""
+    socket, _ = await connect(session_key)
+    for _ in range(10):
+        await socket.send_json_to(submit_frame("1+1"))
+        await socket.receive_from()
+    await socket.send_json_to(submit_frame("6*7", field="kept-key"))
+    reply = await socket.receive_from()
+    assert 'id="expression"' in reply and 'value="6*7"' in reply and "kept-key" in reply
+    assert consumer.TOO_FAST_LINE_BACK in reply
+    await socket.send_json_to(submit_frame("7*8"))  # the same run: not read, a notice at most
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()
+
+
 TABS_AT_ONCE = 20  # CALC_CONNECT_RATE_PER_SESSION's burst: all of them admitted
 
 
@@ -296,6 +313,9 @@ async def test_many_tabs_cannot_multiply_a_sessions_frames_into_sends(session_ke
     # Its sends to tabs: admission.FANOUT_TABS (2) times its burst of 10, one clear to 20 tabs.
     assert sent_on == TABS_AT_ONCE
     assert sum("Too many messages" in message for message in messages) == TABS_AT_ONCE - 1
+    await tabs[0].send_json_to(submit_frame("6*7"))  # over the budget of sends as well
+    reply = await tabs[0].receive_from()
+    assert 'value="6*7"' in reply and consumer.TOO_FAST_LINE_BACK in reply
     for tab in tabs:
         await tab.disconnect()
 

@@ -34,6 +34,9 @@ SUBMITTED_KEYS_KEPT = 4
 # mode): each costs a send per tab from the session's budget (admission.FANOUT_TABS).
 SENT_TO_EVERY_TAB = frozenset({Action.SUBMIT, Action.CLEAR, Action.DELETE, Action.ANGLE})
 
+TOO_FAST = "Too many messages: slow down a little."
+TOO_FAST_LINE_BACK = "Too many messages: your line is back in the field; press Enter again."
+
 # Shown when a stored entry could not be sent to the session's other tabs (Redis is down); they
 # are sent the whole transcript when it is back (calc_rejoined).
 FANOUT_DOWN = "Stored. Your other tabs will show it when their connection is back."
@@ -179,7 +182,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         if self.tab is None:
             return
         if not self.admitted_by.frames.take(self.session_key):
-            await self.too_fast()  # not even parsed
+            # Not even parsed, but for the first of a run: a line it carries goes back.
+            await self.too_fast(parsed_or_none(text_data) if not self.refused else None)
             return
         if text_data is None:
             metrics.refused["binary"].inc()
@@ -194,7 +198,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             await self.send(render.notice(f"Message refused: {error}."))
             return
         if frame.action in SENT_TO_EVERY_TAB and not self.admitted_by.fan_out(self.session_key):
-            await self.too_fast()
+            await self.too_fast(frame)
             return
         if self.refused:
             log.info(
@@ -207,15 +211,20 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         metrics.frame(frame.action.value)
         await self.handlers[frame.action](self, frame)
 
-    async def too_fast(self) -> None:
+    async def too_fast(self, frame: Frame | None = None) -> None:
         """A frame over the session's rate (admission.Admission). A refused frame costs next to
-        nothing: only the first of a run gets a notice (and a log line); a run that goes on is
-        a flood, and ends the socket."""
+        nothing: only the first of a run gets a notice (and a log line), and its line, if it is
+        a submit's, goes back into the field (Enter had emptied it); a run that goes on is a
+        flood, and ends the socket."""
         self.refused += 1
         metrics.refused["rate_limit"].inc()
         if self.refused == 1:
             log.warning("rate-limited %s", self.log_prefix, extra=self.log_extra)
-            await self.send(render.notice("Too many messages: slow down a little."))
+            if frame is not None and frame.action is Action.SUBMIT and frame.expression.strip():
+                field = render.field(frame.expression, frame.field or keys.new())
+                await self.send(field + render.notice(TOO_FAST_LINE_BACK))
+            else:
+                await self.send(render.notice(TOO_FAST))
         elif self.refused >= settings.CALC_MAX_REFUSED_FRAMES > 0:
             await self.refuse(Refusal.FLOOD)
 
@@ -397,3 +406,14 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         self.tab = None
         await self.send(render.status(event["reason"]))
         await self.close(code=admission.CLOSE_SESSION_ENDED)
+
+
+def parsed_or_none(text_data: str | None) -> Frame | None:
+    """The frame a refused message carries, if it is one (a refusal's notice says nothing of a
+    frame that is not)."""
+    if text_data is None:
+        return None
+    try:
+        return parse_frame(text_data)
+    except FrameError:
+        return None
