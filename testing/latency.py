@@ -44,13 +44,17 @@ class LatencyProxy:
     def stop(self) -> None:
         async def close() -> None:
             self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            # Let them finish cancelling: a loop stopped with tasks pending logs "Task was
+            # destroyed but it is pending!" for each of them when they are collected.
+            await asyncio.gather(*tasks, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        self._loop.close()
 
     def __enter__(self) -> LatencyProxy:
         return self.start()
