@@ -312,9 +312,16 @@ class _Parser:
         # The commonest operand, a lone integer or variable, is built here without further calls
         # (an END token always follows a NUMBER or NAME).
         if (kind is _NUMBER or kind is _NAME) and tokens[pos + 1][0] not in _OPERAND_SUFFIXES:
-            if kind is _NUMBER and value.isdigit() and tokens[pos + 1][1] not in UNIT_NAMES:
-                self.pos = pos + 1
-                return nodes.Number(int(value), self.text[start:end], start, end)
+            if kind is _NUMBER and value.isdigit():
+                following = tokens[pos + 1]
+                if following[1] not in UNIT_NAMES:
+                    self.pos = pos + 1
+                    return nodes.Number(int(value), self.text[start:end], start, end)
+                if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _POSTFIX_OPS:
+                    # `2 h` with nothing after it that binds tighter: built here as well.
+                    self.pos = pos + 1
+                    number = nodes.Number(int(value), self.text[start:end], start, end)
+                    return self._one_unit(number, following)
             if kind is _NAME and value not in ARITY:
                 self.pos = pos + 1
                 if value in UNIT_NAMES:
@@ -385,23 +392,8 @@ class _Parser:
         """
         tokens = self.tokens
         text = self.text
-        kind, value, start, end = tokens[self.pos]
-        following = tokens[self.pos + 1]
-        if (
-            following[0] is not _POWER
-            and following[0] is not _LPAREN
-            and (following[0] is not _NAME or following[1] not in UNIT_NAMES)
-        ):
-            # One unit name (`60 km`, `2 h`), the commonest measure: its quantity is the number
-            # in that unit, read without the loop.
-            self.pos += 1
-            self.unit_names.append(value)
-            return nodes.Measure(
-                number,
-                (("×", nodes.Name(value, text[start:end], start, end)),),
-                (value,),
-                quantities.Quantity(number.value, SINGLE_UNITS[value]),
-            )
+        if _ends_one_unit(tokens[self.pos + 1]):
+            return self._one_unit(number, tokens[self.pos])
         rest = []
         names = []
         units: list | None = []
@@ -429,6 +421,21 @@ class _Parser:
         if units:
             measure.value = quantities.measure(number.value, tuple(units))
         return measure
+
+    def _one_unit(
+        self, number: nodes.Number, token: tuple[TokenKind, str, int, int]
+    ) -> nodes.Measure:
+        """`60 km`, `2 h`: a number and one unit name, the commonest measure, read without
+        _measure()'s loop; its quantity is the number in that unit."""
+        _, value, start, end = token
+        self.pos += 1
+        self.unit_names.append(value)
+        return nodes.Measure(
+            number,
+            (("×", nodes.Name(value, self.text[start:end], start, end)),),
+            (value,),
+            quantities.Quantity(number.value, SINGLE_UNITS[value]),
+        )
 
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
@@ -569,6 +576,15 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+def _ends_one_unit(token: tuple[TokenKind, str, int, int]) -> bool:
+    """Whether `token`, after a number's first unit name, leaves that unit alone in the measure
+    (not a power, another unit, or the parenthesis of a call: `2 min(3, 4)`)."""
+    kind = token[0]
+    if kind is _NAME:
+        return token[1] not in UNIT_NAMES
+    return kind is not _POWER and kind is not _LPAREN
 
 
 def _remember_target(text: str, unit: Unit) -> None:

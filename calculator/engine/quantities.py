@@ -204,7 +204,10 @@ def _product(a: Value, b: Value, sign: int) -> Value:
     if a.unit.has_offset or b.unit.has_offset:
         _no_offset(a.unit)
         _no_offset(b.unit)
-    factors, result = _bounded(_product_plan, a.unit, b.unit, sign)
+    try:
+        factors, result = _product_plan(a.unit, b.unit, sign)
+    except UnitError as error:
+        raise LimitError(str(error)) from None
     magnitude = _apply(operation, a.magnitude, b.magnitude)
     for factor in factors:
         magnitude = arithmetic.multiply(magnitude, factor)
