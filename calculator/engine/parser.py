@@ -394,6 +394,8 @@ class _Parser:
         text = self.text
         if _ends_one_unit(tokens[self.pos + 1]):
             return self._one_unit(number, tokens[self.pos])
+        if _one_literal_power(tokens, self.pos):
+            return self._one_unit_power(number)
         rest = []
         names = []
         units: list | None = []
@@ -436,6 +438,19 @@ class _Parser:
             (value,),
             quantities.Quantity(number.value, SINGLE_UNITS[value]),
         )
+
+    def _one_unit_power(self, number: nodes.Number) -> nodes.Measure:
+        """`16 m^2`: a number and one unit to a literal whole power, read as _measure()'s loop
+        reads it (its quantity only when the power has one: not `1 m^0`, `5 °C^2`)."""
+        _, value, start, end = self.tokens[self.pos]
+        self.pos += 1
+        self.unit_names.append(value)
+        power = self._unit_power(nodes.Name(value, self.text[start:end], start, end))
+        read = power.value
+        quantity = None
+        if type(read) is quantities.Quantity:
+            quantity = quantities.Quantity(number.value, read.unit)
+        return nodes.Measure(number, (("×", power),), (value,), quantity)
 
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
@@ -585,6 +600,18 @@ def _ends_one_unit(token: tuple[TokenKind, str, int, int]) -> bool:
     if kind is _NAME:
         return token[1] not in UNIT_NAMES
     return kind is not _POWER and kind is not _LPAREN
+
+
+def _one_literal_power(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the unit name at `pos` has a literal whole power (what _unit_power reads) and is
+    the measure's only unit: `16 m^2`, not `1 m^2 s` or `1 m^2^2`."""
+    return (
+        tokens[pos + 1][0] is _POWER
+        and tokens[pos + 2][0] is _NUMBER
+        and tokens[pos + 2][1].isdigit()
+        and tokens[pos + 3][0] not in _OPERAND_SUFFIXES
+        and _ends_one_unit(tokens[pos + 3])
+    )
 
 
 def _remember_target(text: str, unit: Unit) -> None:

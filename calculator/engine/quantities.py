@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from . import arithmetic, decimal_math
 from .errors import CalcError, DimensionError, LimitError, MathError
+from .limits import MAX_EXACT_ROOT_DEGREE
 from .numbers import Num
 from .units import (
     BASE_UNITS,
@@ -364,6 +365,11 @@ def root(value: Quantity, degree: int) -> Quantity:
     _no_offset(value.unit)
     rooted, in_base, exponent = _root_of(value.unit, degree)
     magnitude = in_base_units(value) if in_base else value.magnitude
+    if type(magnitude) is not Decimal and magnitude >= 0 and degree <= MAX_EXACT_ROOT_DEGREE:
+        # What the power 1/degree gives for an exact root (`sqrt(16 m^2)`), found without it.
+        exact = arithmetic.exact_root(magnitude, degree)
+        if exact is not None:
+            return Quantity(exact, rooted)
     return Quantity(arithmetic.power(magnitude, exponent), rooted)
 
 
