@@ -327,6 +327,12 @@ class _Parser:
                 if value in UNIT_NAMES:
                     self.unit_names.append(value)
                 return nodes.Name(value, self.text[start:end], start, end)
+        elif kind is _NAME and tokens[pos + 1][0] is _POWER and value not in ARITY:
+            # A name to a power (`s^2` in `/s^2`, `x^2`): what postfix() would give the power.
+            self.pos = pos + 1
+            if value in UNIT_NAMES:
+                self.unit_names.append(value)
+            return self._power(nodes.Name(value, self.text[start:end], start, end))
         ops = None
         if kind in _PREFIX_OPS:
             ops = []
