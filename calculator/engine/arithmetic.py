@@ -31,6 +31,7 @@ from .limits import (
 )
 from .numbers import (
     MAX_EXACT_BITS,
+    MAX_FRACTION_BITS,
     MAX_WORKING_PRECISION,
     Num,
     exact,
@@ -99,7 +100,12 @@ def divide(a: Num, b: Num) -> Num:
     if type(a) is not Decimal and type(b) is not Decimal and work_fits(a, b):
         if type(a) is int and type(b) is int:
             quotient, remainder = divmod(a, b)
-            return quotient if not remainder else exact(Fraction(a, b))
+            if not remainder:
+                return quotient
+            if a.bit_length() + b.bit_length() <= MAX_FRACTION_BITS:
+                # In lowest terms its parts are no longer: within budget, as exact() would say.
+                return Fraction(a, b)
+            return exact(Fraction(a, b))
         return exact(a / b)
     return to_decimal(a) / to_decimal(b)
 

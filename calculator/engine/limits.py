@@ -55,6 +55,9 @@ MAX_STORED_CHARS = MAX_EXACT_DIGITS + 100
 # Parsed lines (tree and interpretation) kept for re-evaluation: a live preview re-sends the same
 # text often. At most this many trees of at most MAX_EXPRESSION_LENGTH characters each.
 PARSE_CACHE_SIZE = 512
+# Unit targets read lately (`km/h` in `… to km/h`), by their text: lines converting to the same
+# units share one reading. At most this many, each at most MAX_EXPRESSION_LENGTH characters.
+TARGET_CACHE_SIZE = 256
 # A compound unit has at most this many different units (kg·m^2/(s^2·K) has 4) and no power beyond
 # ±MAX_UNIT_EXPONENT: its exact scale then has at most 8 × 12 × 30 ≈ 2,900 digits (Q = 10^30).
 MAX_UNIT_TERMS = 8

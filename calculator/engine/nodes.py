@@ -121,12 +121,16 @@ class Measure(Chain):
     __slots__ = ("names", "value")
 
     def __init__(
-        self, first: Node, rest: tuple[tuple[str, Node], ...], names: tuple[str, ...]
+        self,
+        first: Node,
+        rest: tuple[tuple[str, Node], ...],
+        names: tuple[str, ...],
+        value: object = None,
     ) -> None:
         self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
         self.ops_at = ()
         self.names = names
-        self.value = None
+        self.value = value
 
 
 class UnitTarget(Node):

@@ -31,12 +31,17 @@ from . import nodes, quantities
 from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
 from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
-from .limits import MAX_DECIMAL_EXPONENT, MAX_NESTING_DEPTH, MAX_UNIT_EXPONENT
+from .limits import (
+    MAX_DECIMAL_EXPONENT,
+    MAX_NESTING_DEPTH,
+    MAX_UNIT_EXPONENT,
+    TARGET_CACHE_SIZE,
+)
 from .numbers import Num, parse_literal
 from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
-from .units import SINGLE_UNITS, UNIT_NAMES, UnitError, combine, raised
+from .units import SINGLE_UNITS, UNIT_NAMES, Unit, UnitError, combine, raised
 
 _NUMBER = TokenKind.NUMBER
 _NAME = TokenKind.NAME
@@ -66,6 +71,10 @@ _OPERAND_SUFFIXES = frozenset({TokenKind.POWER, *_POSTFIX_OPS})
 # (which is an error, `2 3`).
 _PRODUCT_FOLLOWERS = frozenset({*_PRODUCT_OPS, *_IMPLICIT_STARTS, TokenKind.NUMBER})
 RESERVED_NAMES = frozenset(["ans", "to", "of"])
+# The units of targets that ran to the end of their line, by their text from the first unit on
+# (`km/h`): a target depends on that text alone, and new lines often convert to units an earlier
+# line named. Emptied when full (TARGET_CACHE_SIZE); clear() is atomic, so threads may share it.
+_TARGET_UNITS: dict[str, Unit] = {}
 
 
 def parse(text: str) -> nodes.Node:
@@ -205,14 +214,27 @@ class _Parser:
                 f"'{self.text[start:end]}'",
                 Span(first, last),
             )
+        rest_of_line = self.text[first:]
+        unit = _TARGET_UNITS.get(rest_of_line)
+        if unit is not None:
+            self.pos = len(self.tokens) - 1  # the END token: the target ran to it
+        else:
+            unit = self._target_units(first)
+            if self.tokens[self.pos][0] is _END:
+                _remember_target(rest_of_line, unit)
+        last = self.tokens[self.pos - 1][3]
+        return nodes.UnitTarget(unit, self.text[first:last], first, last)
+
+    def _target_units(self, first: int) -> Unit:
+        """The units of a target starting at column `first`, checked."""
         try:
             unit = self.units()
         except UnitError as error:
             raise LimitError(str(error), Span(first, self.tokens[self.pos - 1][3])) from None
-        last = self.tokens[self.pos - 1][3]
         if unit is None:
+            last = self.tokens[self.pos - 1][3]
             raise ParseError("the units cancel: convert to a unit", Span(first, last))
-        return nodes.UnitTarget(unit, self.text[first:last], first, last)
+        return unit
 
     def units(self):
         """units = [ "1" "/" ] unit { ("*" | "/" | implicit) unit }: a units.Unit or None."""
@@ -290,14 +312,27 @@ class _Parser:
         # The commonest operand, a lone integer or variable, is built here without further calls
         # (an END token always follows a NUMBER or NAME).
         if (kind is _NUMBER or kind is _NAME) and tokens[pos + 1][0] not in _OPERAND_SUFFIXES:
-            if kind is _NUMBER and value.isdigit() and tokens[pos + 1][1] not in UNIT_NAMES:
-                self.pos = pos + 1
-                return nodes.Number(int(value), self.text[start:end], start, end)
+            if kind is _NUMBER and value.isdigit():
+                following = tokens[pos + 1]
+                if following[1] not in UNIT_NAMES:
+                    self.pos = pos + 1
+                    return nodes.Number(int(value), self.text[start:end], start, end)
+                if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _POSTFIX_OPS:
+                    # `2 h` with nothing after it that binds tighter: built here as well.
+                    self.pos = pos + 1
+                    number = nodes.Number(int(value), self.text[start:end], start, end)
+                    return self._one_unit(number, following)
             if kind is _NAME and value not in ARITY:
                 self.pos = pos + 1
                 if value in UNIT_NAMES:
                     self.unit_names.append(value)
                 return nodes.Name(value, self.text[start:end], start, end)
+        elif kind is _NAME and tokens[pos + 1][0] is _POWER and value not in ARITY:
+            # A name to a power (`s^2` in `/s^2`, `x^2`): what postfix() would give the power.
+            self.pos = pos + 1
+            if value in UNIT_NAMES:
+                self.unit_names.append(value)
+            return self._power(nodes.Name(value, self.text[start:end], start, end))
         ops = None
         if kind in _PREFIX_OPS:
             ops = []
@@ -314,6 +349,10 @@ class _Parser:
 
     def _power(self, base: nodes.Node) -> nodes.Power:
         tokens = self.tokens
+        if type(base) is nodes.Name and base.name in UNIT_NAMES:
+            power = self._unit_power(base)
+            if power is not None:
+                return power
         operands = [base]
         while tokens[self.pos][0] is _POWER:
             self.pos += 1
@@ -335,6 +374,22 @@ class _Parser:
                 )
         return nodes.Power(tuple(operands))
 
+    def _unit_power(self, base: nodes.Name) -> nodes.UnitPower | None:
+        """A unit to a literal whole power (`s^2`, `m^3`), the commonest power in a line with
+        units, read without _power()'s loop: what that loop gives for it. None for any other
+        exponent (`m^-1`, `m^x`, `m^2^3`, `m^2!`), which _power() reads."""
+        tokens = self.tokens
+        pos = self.pos
+        kind, digits, start, end = tokens[pos + 1]
+        if kind is not _NUMBER or not digits.isdigit() or tokens[pos + 2][0] in _OPERAND_SUFFIXES:
+            return None
+        self.pos = pos + 2
+        exponent = int(digits)
+        return nodes.UnitPower(
+            (base, nodes.Number(exponent, self.text[start:end], start, end)),
+            quantities.unit_power(base.name, exponent),
+        )
+
     def _measure(self, number: nodes.Number) -> nodes.Node:
         """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit.
 
@@ -342,6 +397,11 @@ class _Parser:
         as a target's are: evaluating it is then a lookup, unless a variable shadows a unit.
         """
         tokens = self.tokens
+        text = self.text
+        if _ends_one_unit(tokens[self.pos + 1]):
+            return self._one_unit(number, tokens[self.pos])
+        if _one_literal_power(tokens, self.pos):
+            return self._one_unit_power(number)
         rest = []
         names = []
         units: list | None = []
@@ -351,7 +411,7 @@ class _Parser:
                 break
             self.pos += 1
             names.append(value)
-            node: nodes.Node = nodes.Name(value, self.text[start:end], start, end)
+            node: nodes.Node = nodes.Name(value, text[start:end], start, end)
             if tokens[self.pos][0] is _POWER:
                 node = self._power(node)
                 # Only a unit to a literal power that has a quantity (`m^2`, not `m^x`, `m^0`,
@@ -367,8 +427,36 @@ class _Parser:
         self.unit_names += names
         measure = nodes.Measure(number, tuple(rest), tuple(names))
         if units:
-            measure.value = quantities.measure(number.value, units)
+            measure.value = quantities.measure(number.value, tuple(units))
         return measure
+
+    def _one_unit(
+        self, number: nodes.Number, token: tuple[TokenKind, str, int, int]
+    ) -> nodes.Measure:
+        """`60 km`, `2 h`: a number and one unit name, the commonest measure, read without
+        _measure()'s loop; its quantity is the number in that unit."""
+        _, value, start, end = token
+        self.pos += 1
+        self.unit_names.append(value)
+        return nodes.Measure(
+            number,
+            (("×", nodes.Name(value, self.text[start:end], start, end)),),
+            (value,),
+            quantities.Quantity(number.value, SINGLE_UNITS[value]),
+        )
+
+    def _one_unit_power(self, number: nodes.Number) -> nodes.Measure:
+        """`16 m^2`: a number and one unit to a literal whole power, read as _measure()'s loop
+        reads it (its quantity only when the power has one: not `1 m^0`, `5 °C^2`)."""
+        _, value, start, end = self.tokens[self.pos]
+        self.pos += 1
+        self.unit_names.append(value)
+        power = self._unit_power(nodes.Name(value, self.text[start:end], start, end))
+        read = power.value
+        quantity = None
+        if type(read) is quantities.Quantity:
+            quantity = quantities.Quantity(number.value, read.unit)
+        return nodes.Measure(number, (("×", power),), (value,), quantity)
 
     def postfix(self) -> nodes.Node:
         """postfix = primary { "!" | "%" } ;  primary: a number, a name, a call or a group."""
@@ -509,6 +597,33 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+def _ends_one_unit(token: tuple[TokenKind, str, int, int]) -> bool:
+    """Whether `token`, after a number's first unit name, leaves that unit alone in the measure
+    (not a power, another unit, or the parenthesis of a call: `2 min(3, 4)`)."""
+    kind = token[0]
+    if kind is _NAME:
+        return token[1] not in UNIT_NAMES
+    return kind is not _POWER and kind is not _LPAREN
+
+
+def _one_literal_power(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the unit name at `pos` has a literal whole power (what _unit_power reads) and is
+    the measure's only unit: `16 m^2`, not `1 m^2 s` or `1 m^2^2`."""
+    return (
+        tokens[pos + 1][0] is _POWER
+        and tokens[pos + 2][0] is _NUMBER
+        and tokens[pos + 2][1].isdigit()
+        and tokens[pos + 3][0] not in _OPERAND_SUFFIXES
+        and _ends_one_unit(tokens[pos + 3])
+    )
+
+
+def _remember_target(text: str, unit: Unit) -> None:
+    if len(_TARGET_UNITS) >= TARGET_CACHE_SIZE:
+        _TARGET_UNITS.clear()
+    _TARGET_UNITS[text] = unit
 
 
 def _literal(value: str, text: str, start: int, end: int) -> Num:

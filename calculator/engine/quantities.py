@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from . import arithmetic, decimal_math
 from .errors import CalcError, DimensionError, LimitError, MathError
+from .limits import MAX_EXACT_ROOT_DEGREE
 from .numbers import Num
 from .units import (
     BASE_UNITS,
@@ -204,7 +205,10 @@ def _product(a: Value, b: Value, sign: int) -> Value:
     if a.unit.has_offset or b.unit.has_offset:
         _no_offset(a.unit)
         _no_offset(b.unit)
-    factors, result = _bounded(_product_plan, a.unit, b.unit, sign)
+    try:
+        factors, result = _product_plan(a.unit, b.unit, sign)
+    except UnitError as error:
+        raise LimitError(str(error)) from None
     magnitude = _apply(operation, a.magnitude, b.magnitude)
     for factor in factors:
         magnitude = arithmetic.multiply(magnitude, factor)
@@ -277,11 +281,19 @@ def _simplification(merged: Unit) -> tuple[tuple[Num, ...], Unit | Num | None]:
     return tuple(factors), folded
 
 
-def measure(magnitude: Num, units: list[Unit]) -> Quantity | None:
+def measure(magnitude: Num, units: tuple[Unit, ...]) -> Quantity | None:
     """`60 km`, `9.81 m s^-2`, `5 N m`: the number times its units, as the evaluator's products
     of one of each unit would give it, when that is the number itself in one unit; None when the
     product would change the magnitude, leave a plain number or fail (the evaluator then
     multiplies, and raises where it must)."""
+    merged = _measure_unit(units)
+    return None if merged is None else Quantity(magnitude, merged)
+
+
+@lru_cache(maxsize=1024)
+def _measure_unit(units: tuple[Unit, ...]) -> Unit | None:
+    """measure()'s unit, which depends on the units alone; cached (at most 1,024 runs of units)
+    because a new line's measures are mostly the same few (`km`, `m s^-2`, `kWh`)."""
     result = units[0]
     for right in units[1:]:
         if result.has_offset or right.has_offset:
@@ -297,7 +309,7 @@ def measure(magnitude: Num, units: list[Unit]) -> Quantity | None:
         if type(merged) is not Unit:
             return None
         result = merged
-    return Quantity(magnitude, result)
+    return result
 
 
 def _no_offset(value_unit: Unit) -> None:
@@ -336,9 +348,11 @@ def power(base: Value, exponent: Value) -> Value:
     return power(root(base, denominator), numerator)
 
 
+@lru_cache(maxsize=1024)
 def unit_power(name: str, exponent: int) -> Value | None:
     """The named unit to an integer power, as power() gives it (`s^2` is 1 s^2), or None where
-    power() raises (`°C^2`, `m^13`): the evaluator then raises it with its span."""
+    power() raises (`°C^2`, `m^13`): the evaluator then raises it with its span. Cached (at most
+    1,024 pairs; the value is immutable): a new line's `m^2` or `/s^2` is one lookup."""
     try:
         return power(Quantity(1, single(name)), exponent)
     except CalcError:
@@ -351,6 +365,11 @@ def root(value: Quantity, degree: int) -> Quantity:
     _no_offset(value.unit)
     rooted, in_base, exponent = _root_of(value.unit, degree)
     magnitude = in_base_units(value) if in_base else value.magnitude
+    if type(magnitude) is not Decimal and magnitude >= 0 and degree <= MAX_EXACT_ROOT_DEGREE:
+        # What the power 1/degree gives for an exact root (`sqrt(16 m^2)`), found without it.
+        exact = arithmetic.exact_root(magnitude, degree)
+        if exact is not None:
+            return Quantity(exact, rooted)
     return Quantity(arithmetic.power(magnitude, exponent), rooted)
 
 

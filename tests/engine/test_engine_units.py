@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculator.engine import CalcError, Quantity, Session, evaluate
+from calculator.engine import (
+    CalcError,
+    DimensionError,
+    ParseError,
+    Quantity,
+    Session,
+    Span,
+    evaluate,
+)
 from calculator.engine.numbers import WORK_CONTEXT
 from calculator.engine.quantities import add, convert
 from calculator.engine.units import BASE_UNITS, UNITS, single
@@ -462,6 +470,8 @@ def test_a_measure_read_by_the_parser_is_the_product_of_its_units(text, read_by_
         ("m^2.5", "Power", None),
         ("m^x", "Power", None),
         ("m^2^2", "Power", None),
+        ("m^2!", "Power", None),  # the exponent is 2!, not 2
+        ("m^2%", "Power", None),
         ("2^3", "Power", None),
     ],
 )
@@ -498,3 +508,28 @@ def test_a_variable_named_like_a_unit_shadows_its_power(line, display, shadowed)
         evaluate("s = 5", session)
     result = evaluate(line, session)
     assert (result.display, result.shadowed) == (display, shadowed)
+
+
+# A target that runs to the end of its line is read once per text (parser._TARGET_UNITS): a later
+# line with the same target gets the same unit and its own span, also in its errors; a target
+# that stops before the end is not kept.
+@pytest.mark.parametrize(
+    ("first", "second", "display", "error", "span"),
+    [
+        ("60 km/h to m/s", "120 km/h to m/s", "33.3333333333333 m/s", None, (12, 15)),
+        ("1 J to kg*m^2/s^2 ", "2 N m → kg*m^2/s^2 ", "2 kg·m^2/s^2", None, (8, 18)),
+        ("1 m to km/h", "100 m to km/h", None, DimensionError, (9, 13)),
+        ("1 m to km/h 3", "1 m to km/h 3", None, ParseError, (12, 13)),
+    ],
+)
+def test_a_target_read_again_has_its_own_span(first, second, display, error, span):
+    from calculator.engine.parser import parse
+
+    evaluate(first)
+    result = evaluate(second)
+    assert (result.display, type(result.error) if error else None) == (display, error)
+    if error:
+        assert result.error.span == Span(*span)
+    else:
+        target = parse(second).target
+        assert ((target.start, target.end), target.unit) == (span, parse(first).target.unit)
