@@ -72,6 +72,14 @@ def transcript(owner: str) -> list[str]:
     return list(Calculation.objects.filter(owner=owner).values_list("expression", flat=True))
 
 
+async def greeted_sockets(*browsers: Client) -> list:
+    """A socket for each browser (a signed-in test Client), each past its greeting."""
+    sockets = [await open_socket(browser.cookies["sessionid"].value) for browser in browsers]
+    for socket in sockets:
+        await socket.receive_from()
+    return sockets
+
+
 def entry_ids(html: str) -> list[int]:
     return [int(found) for found in re.findall(r'id="entry-(\d+)"', html)]
 
@@ -425,10 +433,7 @@ def ann_devices(transactional_db):
 
 async def test_every_socket_of_a_person_sees_the_others_entries(ann_devices):
     _, phone, laptop = ann_devices
-    first = await open_socket(phone.cookies["sessionid"].value)
-    second = await open_socket(laptop.cookies["sessionid"].value)
-    await first.receive_from()
-    await second.receive_from()
+    first, second = await greeted_sockets(phone, laptop)
     await first.send_json_to(submit_frame("x = 6"))
     await first.receive_from()
     assert "x = 6" in await second.receive_from()
@@ -441,10 +446,7 @@ async def test_every_socket_of_a_person_sees_the_others_entries(ann_devices):
 
 async def test_signing_out_closes_that_browsers_sockets_only(ann_devices):
     _, phone, laptop = ann_devices
-    on_phone = await open_socket(phone.cookies["sessionid"].value)
-    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
-    await on_phone.receive_from()
-    await on_laptop.receive_from()
+    on_phone, on_laptop = await greeted_sockets(phone, laptop)
     await sync_to_async(phone.post)("/accounts/logout/")
     assert "signed out" in await on_phone.receive_from()
     assert await on_phone.receive_output() == {
@@ -459,10 +461,7 @@ async def test_signing_out_closes_that_browsers_sockets_only(ann_devices):
 
 async def test_signing_out_the_other_devices_closes_their_sockets(ann_devices):
     _, phone, laptop = ann_devices
-    on_phone = await open_socket(phone.cookies["sessionid"].value)
-    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
-    await on_phone.receive_from()
-    await on_laptop.receive_from()
+    on_phone, on_laptop = await greeted_sockets(phone, laptop)
     response = await sync_to_async(laptop.post)("/accounts/sessions/")
     assert response.status_code == 302
     assert "signed out" in await on_phone.receive_from()
@@ -590,10 +589,7 @@ async def test_a_password_reset_closes_every_socket_of_the_person(ann_devices, m
     """Reset from a link in a browser signed in as the person: that browser is signed out by it
     too (the reset keeps no session), so its sockets close with the others."""
     _, phone, laptop = ann_devices
-    on_phone = await open_socket(phone.cookies["sessionid"].value)
-    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
-    await on_phone.receive_from()
-    await on_laptop.receive_from()
+    on_phone, on_laptop = await greeted_sockets(phone, laptop)
     await sync_to_async(laptop.post)("/accounts/password/reset/", {"email": "ann@example.com"})
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)[1]
     form = await sync_to_async(laptop.get)(link, follow=True)
@@ -610,10 +606,7 @@ async def test_each_new_password_signal_closes_the_other_devices_sockets(ann_dev
     """allauth's three signals, sent as its flows send them: after the password is saved and,
     where the browser stays signed in, its session moved to the new hash."""
     ann, phone, laptop = ann_devices
-    on_phone = await open_socket(phone.cookies["sessionid"].value)
-    on_laptop = await open_socket(laptop.cookies["sessionid"].value)
-    await on_phone.receive_from()
-    await on_laptop.receive_from()
+    on_phone, on_laptop = await greeted_sockets(phone, laptop)
 
     @sync_to_async
     def new_password() -> None:

@@ -247,15 +247,21 @@ async def until(condition, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(two_processes, ann):
-    a, b = two_processes
-    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
-    laptop = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
+async def two_devices(a: DaphneServer, b: DaphneServer, person: str):
+    """`person` signed in on a phone and a laptop: the phone with a socket on each process, the
+    laptop with one on `b`. Returns (phone cookie, laptop cookie, phone sockets, laptop socket)."""
+    phone = await asyncio.to_thread(client.sign_in, a.url, person, PASSWORD)
+    laptop = await asyncio.to_thread(client.sign_in, a.url, person, PASSWORD)
     phone_sockets = [
         await client.open_socket(a.ws_url, phone),
         await client.open_socket(b.ws_url, phone),
     ]
-    on_laptop = await client.open_socket(b.ws_url, laptop)
+    return phone, laptop, phone_sockets, await client.open_socket(b.ws_url, laptop)
+
+
+async def test_signing_out_on_one_process_closes_that_browsers_sockets_on_both(two_processes, ann):
+    a, b = two_processes
+    phone, laptop, phone_sockets, on_laptop = await two_devices(a, b, ann)
     ended = {"code": str(CLOSE_SESSION_ENDED)}
     before = [await asyncio.to_thread(scraped, server, DISCONNECTS, ended) for server in (a, b)]
     try:
@@ -280,13 +286,7 @@ async def test_a_password_change_on_one_process_closes_the_other_devices_sockets
     two_processes, ann
 ):
     a, b = two_processes
-    phone = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
-    laptop = await asyncio.to_thread(client.sign_in, a.url, ann, PASSWORD)
-    phone_sockets = [
-        await client.open_socket(a.ws_url, phone),
-        await client.open_socket(b.ws_url, phone),
-    ]
-    on_laptop = await client.open_socket(b.ws_url, laptop)
+    phone, laptop, phone_sockets, on_laptop = await two_devices(a, b, ann)
     new = "another-long-passphrase-7"
     fields = {"oldpassword": PASSWORD, "password1": new, "password2": new}
     path = "/accounts/password/change/"
