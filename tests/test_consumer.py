@@ -160,6 +160,27 @@ async def test_late_preview_from_a_submitted_input_is_ignored(session_key):
     await socket.disconnect()
 
 
+async def test_late_preview_queued_while_offline_is_ignored_after_the_reconnect(session_key):
+    """Enter within the debounce, then the socket drops before the preview fires: htmx queues
+    that preview and sends it to the new socket, which never saw the submit and painted the
+    stale `= 42` under the empty input (an e2e run of test_offline caught it)."""
+    socket = await open_socket(session_key)
+    await socket.receive_from()
+    await socket.send_json_to(submit_frame("6*7", field="k1"))
+    await socket.receive_from()
+    await socket.disconnect()
+    reconnected = await open_socket(session_key)
+    greeting = [await reconnected.receive_from()]
+    while not await reconnected.receive_nothing(timeout=0.2):  # sent a message at a time
+        greeting.append(await reconnected.receive_from())
+    assert "6*7" in "".join(greeting)
+    await reconnected.send_json_to(preview_frame("6*7", "k1"))
+    assert await reconnected.receive_nothing()
+    await reconnected.send_json_to(preview_frame("6*8", "k2"))
+    assert "= 48" in await reconnected.receive_from()
+    await reconnected.disconnect()
+
+
 async def test_ans_and_variables_survive_a_reconnect(session_key):
     socket = await open_socket(session_key)
     await socket.receive_from()

@@ -93,7 +93,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
     # The admission that counted this socket in (it counts it out), and the client's address.
     admitted_by: admission.Admission | None = None
     address: str | None = None
-    # The keys of the inputs this socket last had submitted: their late previews are stale.
+    # The submit keys (keys.submit_key: an input and its line) of the lines last submitted, by
+    # this socket or stored before it connected: a late preview of one of them is stale.
     submitted_keys: tuple[str, ...] = ()
 
     @property
@@ -233,7 +234,8 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         # cache): the answer leaves the field alone, so nothing typed since is lost.
         started = perf_counter()
         if frame.field:
-            self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], frame.field)
+            submitted = keys.submit_key(frame.field, frame.expression)
+            self.submitted_keys = (*self.submitted_keys[1 - SUBMITTED_KEYS_KEPT :], submitted)
         if not frame.expression.strip():
             await self.send(render.submitted())
             return
@@ -266,7 +268,7 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
         metrics.lap(mark, metrics.FANOUT)
 
     async def preview(self, frame: Frame) -> None:
-        if frame.field and frame.field in self.submitted_keys:
+        if frame.field and keys.submit_key(frame.field, frame.expression) in self.submitted_keys:
             return  # from an input already submitted (a debounce that fired after Enter)
         await self.send(render.preview(services.preview(self.tab, frame.expression)))
 
@@ -344,6 +346,12 @@ class CalculatorConsumer(AsyncWebsocketConsumer):
             self.tab, snapshot = await services.areopen_tab(
                 self.owner, limit, missed_after, degrees
             )
+        # A late preview of an input submitted just before the socket dropped reaches this socket
+        # from htmx's queue after the reconnect: the stored lines' keys tell it is stale here too.
+        stored = [row.submit_key for row in snapshot.entries[-SUBMITTED_KEYS_KEPT:]]
+        self.submitted_keys = (*self.submitted_keys, *filter(None, stored))[
+            -2 * SUBMITTED_KEYS_KEPT :
+        ]
         if seen and seen == snapshot.version:
             await self.send(render.unchanged())
             return
