@@ -305,12 +305,18 @@ def test_isolation_every_endpoint_with_another_persons_ids(client):
     assert client.get("/api/v1/variables", headers=anns).json()["ans"] is None
 
 
+def listening_to(someone) -> tuple:
+    """The channel layer and a channel in `someone`'s group: what their open tabs receive."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(fanout.group(owners.of_user(someone.pk)), channel)
+    return layer, channel
+
+
 def test_changes_are_published_to_the_persons_tabs(client):
     """What the consumer receives (calculator/live/fanout.py), in the person's group."""
     ann = person("ann")
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(fanout.group(owners.of_user(ann.pk)), channel)
+    layer, channel = listening_to(ann)
     headers = bearer(ann)
     entry = post(client, "/entries", {"expression": "6*7"}, headers).json()
     event = async_to_sync(layer.receive)(channel)
@@ -409,9 +415,7 @@ async def published(channel_layer, channel: str) -> list[dict]:
 
 def test_a_retry_with_the_same_idempotency_key_stores_and_applies_once(client):
     ann = person("ann")
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(fanout.group(owners.of_user(ann.pk)), channel)
+    layer, channel = listening_to(ann)
     headers = bearer(ann)
     post(client, "/entries", {"expression": "2"}, headers)
     retry = keyed(headers, "7f1c0e2a-5b61-4c39-9d8e-2f0a4b6c8d10")
