@@ -1,24 +1,30 @@
 """Benchmark: µs per evaluation of our engine against simpleeval on the same expressions.
 
-Run from the repository root: `python bench/engine.py [mix|pathological|units|twins|pint|stages …]`
-(no argument: all six). Prints markdown tables: the fixed mix (our engine with its parse cache, as
-the app calls it; with the cache off; with the cache off and the lazily computed interpretation
-read too, as the transcript does; simpleeval in the same run), then the pathological inputs, each
-evaluated uncached, whose goal is ≤ 50 ms; then units: each line with units against the same
-computation written without them (goal ≤ 2× on every row, the worst row shown), and 20
-conversions against pint with a Fraction registry built once (goal: ours ≥ 10× faster), each
-with and without our parse cache (pint keeps its own caches of parsed units either way); then
-where an uncached line's time goes, stage by stage. `twins` sets the rows whose unit-free twin is
-shorter than they are against twins of their own shape (for the record; the goal is `units`).
+Run from the repository root: `python bench/engine.py [mix|pathological|units|twins|pint|stages
+|instructions …]` (no argument: all but `instructions`). Prints markdown tables: the fixed mix
+(our engine with its parse cache, as the app calls it; with the cache off; with the cache off and
+the lazily computed interpretation read too, as the transcript does; simpleeval in the same run),
+then the pathological inputs, each evaluated uncached, whose goal is ≤ 50 ms; then units: each
+line with units against the same computation written without them (goal ≤ 2× on every row, the
+worst row shown), and 20 conversions against pint with a Fraction registry built once (goal: ours
+≥ 10× faster), each with and without our parse cache (pint keeps its own caches of parsed units
+either way); then where an uncached line's time goes, stage by stage. `twins` sets the rows whose
+unit-free twin is shorter than they are against twins of their own shape (for the record; the
+goal is `units`). `instructions` counts the units rows in machine instructions (needs valgrind).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -358,6 +364,75 @@ def _stages(text: str, session: Session) -> list[Callable[[], object]]:
     return [partial(scan, text), parsed, evaluated, shown]
 
 
+def bench_instructions(pairs: list[tuple[str, str]] = UNIT_PAIRS) -> None:
+    """The units rows counted in machine instructions (valgrind's cachegrind) instead of CPU
+    time: a count that does not move with the load of a shared machine, where CPU time moves by
+    ±10% between runs. It leaves out what instructions cost (cache misses, branches), so it is
+    a second reading beside `units`, not the goal's figure."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind): no instruction counts")
+        return
+    jobs = [(text, cached) for pair in pairs for text in pair for cached in (True, False)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = dict(zip(jobs, pool.map(_instructions_per_call, jobs), strict=True))
+    print(
+        "| with units | instructions (parse cache) | instructions (no cache) | without units "
+        "| instructions (parse cache) | instructions (no cache) | ratio cached "
+        "| ratio uncached |"
+    )
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    worst_cached = worst_uncached = (0.0, "")
+    for ours, plain in pairs:
+        a, b, c, d = (counts[(text, cached)] for text in (ours, plain) for cached in (True, False))
+        worst_cached = max(worst_cached, (a / c, ours))
+        worst_uncached = max(worst_uncached, (b / d, ours))
+        print(
+            f"| `{ours}` | {a:,.0f} | {b:,.0f} | `{plain}` | {c:,.0f} | {d:,.0f} "
+            f"| {a / c:.2f} | {b / d:.2f} |"
+        )
+    print(
+        f"| **worst row** | | | | | | **{worst_cached[0]:.2f}** (`{worst_cached[1]}`) "
+        f"| **{worst_uncached[0]:.2f}** (`{worst_uncached[1]}`) |"
+    )
+
+
+# Calls of a line in the two counted runs whose difference is one line's count: the first run's
+# start-up (Python, imports, the session) cancels out.
+_COUNTED_CALLS = (200, 1200)
+
+
+def _instructions_per_call(job: tuple[str, bool]) -> float:
+    text, cached = job
+    totals = []
+    for calls in _COUNTED_CALLS:
+        command = [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--evaluate",
+            text,
+            str(calls),
+            "cached" if cached else "uncached",
+        ]
+        report = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+        totals.append(int(re.search(r"I\s+refs:\s+([\d,]+)", report)[1].replace(",", "")))
+    return (totals[1] - totals[0]) / (_COUNTED_CALLS[1] - _COUNTED_CALLS[0])
+
+
+def _evaluate_repeatedly(text: str, calls: int, cached: bool) -> None:
+    """What one counted run does: the units rows' session, then `text` evaluated `calls` times."""
+    session = Session()
+    evaluate("d = 42 km", session)
+    evaluate("d0 = 42", session)
+    evaluate(text, session, commit=False)
+    with nullcontext() if cached else parse_cache_disabled():
+        for _ in range(calls):
+            evaluate(text, session, commit=False)
+
+
 SECTIONS = {
     "mix": bench_mix,
     "pathological": bench_pathological,
@@ -365,11 +440,20 @@ SECTIONS = {
     "twins": partial(bench_units, SHAPED_TWINS),
     "pint": bench_pint,
     "stages": bench_stages,
+    "instructions": bench_instructions,
 }
+# Sections a run without arguments leaves out: they need a tool the others do not (valgrind).
+ON_REQUEST = {"instructions"}
 
 if __name__ == "__main__":
-    # `python bench/engine.py units pint` runs those sections only; no argument runs them all.
-    for index, name in enumerate(sys.argv[1:] or SECTIONS):
+    if sys.argv[1:2] == ["--evaluate"]:  # one counted run of bench_instructions
+        _evaluate_repeatedly(sys.argv[2], int(sys.argv[3]), sys.argv[4] == "cached")
+        sys.exit()
+    # `python bench/engine.py units pint` runs those sections only; no argument runs all but
+    # those ON_REQUEST.
+    for index, name in enumerate(
+        sys.argv[1:] or [name for name in SECTIONS if name not in ON_REQUEST]
+    ):
         if index:
             print()
         SECTIONS[name]()
