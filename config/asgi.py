@@ -21,6 +21,7 @@ from calculator.live.origin import SameOriginValidator  # noqa: E402
 from calculator.live.routing import websocket_urlpatterns  # noqa: E402
 from calculator.ops import routing as ops_routing  # noqa: E402
 from calculator.ops.reporter import starting_reporter  # noqa: E402
+from calculator.server.freeze import lifespan  # noqa: E402
 
 
 def websocket_app(routes: list):
@@ -36,6 +37,7 @@ application = starting_reporter(
         {
             "http": django_asgi_app,
             "websocket": websocket_app(websocket_urlpatterns + ops_routing.websocket_urlpatterns),
+            "lifespan": lifespan,  # servers that speak it (uvicorn): the app is frozen at startup
         }
     )
 )

@@ -8,7 +8,6 @@ app is frozen out of garbage collection.
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import resource
 
@@ -18,6 +17,7 @@ from django.conf import settings
 
 from calculator.live.backpressure import BackpressureWebSocketProtocol
 from calculator.server.channel import BoundedHTTPChannel
+from calculator.server.freeze import freeze_loaded_app
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +55,6 @@ class BoundedServer(Server):
             request_timeout=settings.CALC_REQUEST_TIMEOUT,
         )
         self.ws_factory.protocol = BackpressureWebSocketProtocol
-        # The loaded app's objects (Django, the URLconf, the engine's tables) live as long as
-        # the process: kept out of the collector's sight (gc.freeze, Python's own hook for
-        # this), a full collection no longer stops the event loop for 80-100 ms to walk them
-        # all again. Its garbage is collected first, so none is kept for good.
-        gc.collect()
-        gc.freeze()
         logger.info(
             "open file limit %d (was %d); request bodies up to %d bytes; requests arrive "
             "within %gs",
@@ -69,7 +63,7 @@ class BoundedServer(Server):
             settings.CALC_MAX_BODY_BYTES,
             settings.CALC_REQUEST_TIMEOUT,
         )
-        logger.info("%d objects of the loaded app kept out of collections", gc.get_freeze_count())
+        freeze_loaded_app()
 
 
 class BoundedCommandLineInterface(CommandLineInterface):
