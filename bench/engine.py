@@ -228,10 +228,17 @@ CONVERSIONS = [
 ]
 
 
-def bench_units(pairs: list[tuple[str, str]] = UNIT_PAIRS) -> None:
+def units_session() -> Session:
+    """The session the units rows run in: `d` a quantity (a variable named like the day unit),
+    `d0` its unit-free twin."""
     session = Session()
     evaluate("d = 42 km", session)
     evaluate("d0 = 42", session)
+    return session
+
+
+def bench_units(pairs: list[tuple[str, str]] = UNIT_PAIRS) -> None:
+    session = units_session()
     print(
         "| with units | display | CPU µs (parse cache) | CPU µs (no cache) | without units "
         "| CPU µs (parse cache) | CPU µs (no cache) | ratio cached | ratio uncached |"
@@ -319,9 +326,7 @@ def bench_stages() -> None:
     """Where an uncached line's CPU goes, stage by stage, for the 20 conversions and the unit rows
     (both of a pair): each stage is the difference between two interleaved timings, so a row's
     small figures are noisy; the totals are the steadier reading."""
-    session = Session()
-    evaluate("d = 42 km", session)
-    evaluate("d0 = 42", session)
+    session = units_session()
     print(
         "| uncached line | scan | parse | evaluate | display | evaluate()'s own work "
         "| CPU µs in all |"
@@ -424,9 +429,7 @@ def _instructions_per_call(job: tuple[str, bool]) -> float:
 
 def _evaluate_repeatedly(text: str, calls: int, cached: bool) -> None:
     """What one counted run does: the units rows' session, then `text` evaluated `calls` times."""
-    session = Session()
-    evaluate("d = 42 km", session)
-    evaluate("d0 = 42", session)
+    session = units_session()
     evaluate(text, session, commit=False)
     with nullcontext() if cached else parse_cache_disabled():
         for _ in range(calls):
