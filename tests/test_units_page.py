@@ -21,8 +21,11 @@ def test_reference_lists_units_grouped_by_dimension(visitor):
     groups = re.findall(r"<h3>([^<]+)</h3>", html)
     for group in ("Length", "Mass", "Time", "Speed", "Energy", "Data", "Angle", "Temperature"):
         assert group in groups
-    assert "<code>in inch</code>" in html and "<code>°C degC</code>" in html
-    assert "<code>KiB</code><dd>1,024 bytes</dd>" in html.replace("</dt>", "")
+    assert "<code>in inch</code>" in html and "<code>°C degC celsius</code>" in html
+    terms = html.replace("</dt>", "")
+    assert "<code>KiB kibibyte</code><dd>1,024 bytes</dd>" in terms
+    assert "<code>m metre meter</code><dd>metre (SI prefixes apply)</dd>" in terms
+    assert "<code>3 feet to meters</code>" in html  # full names and plurals are explained
     assert "<code>60 km/h to m/s</code>" in html
     # The page itself still does not carry the reference.
     assert "<code>in inch</code>" not in visitor.get("/").content.decode()

@@ -86,6 +86,8 @@ class NamedUnit:
     offset: Fraction = Fraction(0)
     description: str = ""
     prefixed: bool = False
+    # A full name (`metre`, `kilometres`), not a symbol (`m`, `km`).
+    spelled: bool = False
 
 
 class Unit:
@@ -98,6 +100,12 @@ class Unit:
 
     def __init__(self, terms: tuple[tuple[NamedUnit, int], ...]) -> None:
         self.terms = terms
+        if len(terms) == 1 and terms[0][1] == 1:
+            # One named unit as it is (every name's own unit, built at import): its values.
+            named = terms[0][0]
+            self.dimension, self.scale, self.pi_power = named.dimension, named.scale, named.pi_power
+            self.offset, self.has_offset, self.text = named.offset, bool(named.offset), named.name
+            return
         exponents = [0] * len(BASE_UNITS)
         scale = Fraction(1)
         pi_power = 0
@@ -235,67 +243,122 @@ _YEAR = F("365.2425") * _DAY
 _HOUR = F(3600)
 _KiB = 1024 * 8
 
-# (group, spellings, dimension in base units, scale, pi power, offset, description, prefixable)
-_TABLE: list[tuple[str, tuple[str, ...], str, Fraction, int, Fraction, str, bool]] = []
+# (group, spellings, dimension in base units, scale, pi power, offset, description, prefixable,
+# full names)
+_TABLE: list[tuple[str, tuple[str, ...], str, Fraction, int, Fraction, str, bool, tuple[str, ...]]]
+_TABLE = []
 
 
-def _define(group, names, spec, scale, description, pi_power=0, offset=0, prefixable=False):
-    _TABLE.append((group, names, spec, F(scale), pi_power, F(offset), description, prefixable))
+def _define(
+    group, names, spec, scale, description, pi_power=0, offset=0, prefixable=False, spelled=()
+):
+    """One unit: `names` are its symbols and short spellings (SI prefixes attach to them: km);
+    `spelled` its full names, singular, each also taken in the plural and, for a prefixable unit,
+    after a prefix's name (`kilometres`, `milliseconds`)."""
+    _TABLE.append(
+        (group, names, spec, F(scale), pi_power, F(offset), description, prefixable, spelled)
+    )
+
+
+# Full names without a plural of their own (2 hertz, 3 horsepower), or without one at all.
+_SAME_IN_THE_PLURAL = frozenset(["hertz", "horsepower", "celsius", "fahrenheit"])
+
+
+def plural(name: str) -> str | None:
+    """`inch` -> `inches`, `metre` -> `metres`; None for a name the plural leaves alone."""
+    if name in _SAME_IN_THE_PLURAL:
+        return None
+    return name + ("es" if name.endswith(("ch", "sh", "s", "x", "z")) else "s")
 
 
 # Base and derived SI units: every SI prefix applies (km, mg, µs, kN, MJ, GW, hPa, kHz, mV, kΩ, mL).
-_define("length", ("m",), "m", 1, "metre", prefixable=True)
-_define("mass", ("g",), "kg", F(1, 1000), "gram", prefixable=True)
-_define("time", ("s",), "s", 1, "second", prefixable=True)
-_define("current", ("A",), "A", 1, "ampere", prefixable=True)
-_define("temperature", ("K",), "K", 1, "kelvin", prefixable=True)
-_define("amount of substance", ("mol",), "mol", 1, "mole", prefixable=True)
-_define("luminous intensity", ("cd",), "cd", 1, "candela", prefixable=True)
-_define("force", ("N",), "kg m s^-2", 1, "newton", prefixable=True)
-_define("energy", ("J",), "kg m^2 s^-2", 1, "joule", prefixable=True)
-_define("power", ("W",), "kg m^2 s^-3", 1, "watt", prefixable=True)
-_define("pressure", ("Pa",), "kg m^-1 s^-2", 1, "pascal", prefixable=True)
-_define("frequency", ("Hz",), "s^-1", 1, "hertz", prefixable=True)
-_define("charge", ("C",), "A s", 1, "coulomb", prefixable=True)
-_define("voltage", ("V",), "kg m^2 s^-3 A^-1", 1, "volt", prefixable=True)
-_define("resistance", ("Ω", "ohm"), "kg m^2 s^-3 A^-2", 1, "ohm", prefixable=True)
-_define("volume", ("L", "l"), "m^3", F(1, 1000), "litre", prefixable=True)
-_define("energy", ("eV",), "kg m^2 s^-2", F("1.602176634e-19"), "electronvolt", prefixable=True)
+_define("length", ("m",), "m", 1, "metre", prefixable=True, spelled=("metre", "meter"))
+_define("mass", ("g",), "kg", F(1, 1000), "gram", prefixable=True, spelled=("gram",))
+_define("time", ("s",), "s", 1, "second", prefixable=True, spelled=("second", "sec"))
+_define("current", ("A",), "A", 1, "ampere", prefixable=True, spelled=("ampere", "amp"))
+_define("temperature", ("K",), "K", 1, "kelvin", prefixable=True, spelled=("kelvin",))
+_define("amount of substance", ("mol",), "mol", 1, "mole", prefixable=True, spelled=("mole",))
+_define("luminous intensity", ("cd",), "cd", 1, "candela", prefixable=True, spelled=("candela",))
+_define("force", ("N",), "kg m s^-2", 1, "newton", prefixable=True, spelled=("newton",))
+_define("energy", ("J",), "kg m^2 s^-2", 1, "joule", prefixable=True, spelled=("joule",))
+_define("power", ("W",), "kg m^2 s^-3", 1, "watt", prefixable=True, spelled=("watt",))
+_define("pressure", ("Pa",), "kg m^-1 s^-2", 1, "pascal", prefixable=True, spelled=("pascal",))
+_define("frequency", ("Hz",), "s^-1", 1, "hertz", prefixable=True, spelled=("hertz",))
+_define("charge", ("C",), "A s", 1, "coulomb", prefixable=True, spelled=("coulomb",))
+_define("voltage", ("V",), "kg m^2 s^-3 A^-1", 1, "volt", prefixable=True, spelled=("volt",))
+_define("resistance", ("Ω", "ohm"), "kg m^2 s^-3 A^-2", 1, "ohm", prefixable=True, spelled=("ohm",))
+_define(
+    "volume", ("L", "l"), "m^3", F(1, 1000), "litre", prefixable=True, spelled=("litre", "liter")
+)
+_define(
+    "energy",
+    ("eV",),
+    "kg m^2 s^-2",
+    F("1.602176634e-19"),
+    "electronvolt",
+    prefixable=True,
+    spelled=("electronvolt",),
+)
 _define("energy", ("Wh",), "kg m^2 s^-2", 3600, "watt-hour (kWh: kilowatt-hour)", prefixable=True)
 # Time.
-_define("time", ("min",), "s", 60, "minute")
-_define("time", ("h", "hr", "hour"), "s", _HOUR, "hour")
-_define("time", ("d", "day"), "s", _DAY, "day")
-_define("time", ("week",), "s", 7 * _DAY, "week")
-_define("time", ("year", "yr"), "s", _YEAR, "Gregorian year, 365.2425 days")
-_define("time", ("month",), "s", _YEAR / 12, "a twelfth of a year")
+_define("time", ("min", "mins"), "s", 60, "minute", spelled=("minute",))
+_define("time", ("h", "hr", "hour", "hrs"), "s", _HOUR, "hour", spelled=("hour",))
+_define("time", ("d", "day"), "s", _DAY, "day", spelled=("day",))
+_define("time", ("week",), "s", 7 * _DAY, "week", spelled=("week",))
+_define(
+    "time", ("year", "yr", "yrs"), "s", _YEAR, "Gregorian year, 365.2425 days", spelled=("year",)
+)
+_define("time", ("month",), "s", _YEAR / 12, "a twelfth of a year", spelled=("month",))
 # Length, area, volume (US customary).
-_define("length", ("in", "inch"), "m", _INCH, "inch, 2.54 cm")
+_define("length", ("in", "inch"), "m", _INCH, "inch, 2.54 cm", spelled=("inch",))
 _define("length", ("ft", "foot", "feet"), "m", _FOOT, "foot, 12 in")
-_define("length", ("yd",), "m", 3 * _FOOT, "yard, 3 ft")
-_define("length", ("mi", "mile"), "m", 5280 * _FOOT, "mile, 5280 ft")
+_define("length", ("yd",), "m", 3 * _FOOT, "yard, 3 ft", spelled=("yard",))
+_define("length", ("mi", "mile"), "m", 5280 * _FOOT, "mile, 5280 ft", spelled=("mile",))
 _define("length", ("nmi",), "m", 1852, "nautical mile")
-_define("area", ("ha",), "m^2", 10_000, "hectare")
-_define("area", ("acre",), "m^2", 43_560 * _FOOT**2, "acre (international), 43,560 ft²")
-_define("volume", ("gal",), "m^3", _GALLON, "US gallon, 231 in³")
-_define("volume", ("qt",), "m^3", _GALLON / 4, "US quart")
-_define("volume", ("pt",), "m^3", _GALLON / 8, "US pint")
-_define("volume", ("cup",), "m^3", _GALLON / 16, "US cup")
+_define("area", ("ha",), "m^2", 10_000, "hectare", spelled=("hectare",))
+_define(
+    "area",
+    ("acre",),
+    "m^2",
+    43_560 * _FOOT**2,
+    "acre (international), 43,560 ft²",
+    spelled=("acre",),
+)
+_define("volume", ("gal",), "m^3", _GALLON, "US gallon, 231 in³", spelled=("gallon",))
+_define("volume", ("qt",), "m^3", _GALLON / 4, "US quart", spelled=("quart",))
+_define("volume", ("pt",), "m^3", _GALLON / 8, "US pint", spelled=("pint",))
+_define("volume", ("cup",), "m^3", _GALLON / 16, "US cup", spelled=("cup",))
 _define("volume", ("floz",), "m^3", _GALLON / 128, "US fluid ounce")
-_define("volume", ("tbsp",), "m^3", _GALLON / 256, "US tablespoon")
-_define("volume", ("tsp",), "m^3", _GALLON / 768, "US teaspoon")
+_define("volume", ("tbsp",), "m^3", _GALLON / 256, "US tablespoon", spelled=("tablespoon",))
+_define("volume", ("tsp",), "m^3", _GALLON / 768, "US teaspoon", spelled=("teaspoon",))
 # Mass.
-_define("mass", ("t", "tonne"), "kg", 1000, "tonne, 1000 kg")
-_define("mass", ("lb", "lbs"), "kg", _POUND, "pound (avoirdupois)")
-_define("mass", ("oz",), "kg", _POUND / 16, "ounce (avoirdupois)")
-_define("mass", ("st",), "kg", 14 * _POUND, "stone, 14 lb")
+_define("mass", ("t", "tonne"), "kg", 1000, "tonne, 1000 kg", spelled=("tonne",))
+_define("mass", ("lb", "lbs"), "kg", _POUND, "pound (avoirdupois)", spelled=("pound",))
+_define("mass", ("oz",), "kg", _POUND / 16, "ounce (avoirdupois)", spelled=("ounce",))
+_define("mass", ("st",), "kg", 14 * _POUND, "stone, 14 lb", spelled=("stone",))
 # Speed.
 _define("speed", ("mph",), "m s^-1", 5280 * _FOOT / _HOUR, "mile per hour")
-_define("speed", ("kn", "knot"), "m s^-1", F(1852) / _HOUR, "knot, a nautical mile per hour")
+_define(
+    "speed",
+    ("kn", "knot"),
+    "m s^-1",
+    F(1852) / _HOUR,
+    "knot, a nautical mile per hour",
+    spelled=("knot",),
+)
 _define("speed", ("kph",), "m s^-1", F(1000) / _HOUR, "kilometre per hour")
 # Energy, power, pressure.
-_define("energy", ("cal",), "kg m^2 s^-2", F("4.184"), "calorie (thermochemical)")
-_define("energy", ("kcal",), "kg m^2 s^-2", 4184, "kilocalorie (thermochemical)")
+_define(
+    "energy", ("cal",), "kg m^2 s^-2", F("4.184"), "calorie (thermochemical)", spelled=("calorie",)
+)
+_define(
+    "energy",
+    ("kcal",),
+    "kg m^2 s^-2",
+    4184,
+    "kilocalorie (thermochemical)",
+    spelled=("kilocalorie",),
+)
 _define("energy", ("BTU",), "kg m^2 s^-2", F("1055.05585262"), "British thermal unit (IT)")
 _define(
     "power",
@@ -303,9 +366,12 @@ _define(
     "kg m^2 s^-3",
     550 * _FOOT * _POUND * _STANDARD_GRAVITY,
     "horsepower (mechanical), 550 ft·lbf/s",
+    spelled=("horsepower",),
 )
-_define("pressure", ("bar",), "kg m^-1 s^-2", 100_000, "bar")
-_define("pressure", ("atm",), "kg m^-1 s^-2", 101_325, "standard atmosphere")
+_define("pressure", ("bar",), "kg m^-1 s^-2", 100_000, "bar", spelled=("bar",))
+_define(
+    "pressure", ("atm",), "kg m^-1 s^-2", 101_325, "standard atmosphere", spelled=("atmosphere",)
+)
 _define(
     "pressure",
     ("psi",),
@@ -315,55 +381,128 @@ _define(
 )
 _define("pressure", ("mmHg",), "kg m^-1 s^-2", F("133.322387415"), "millimetre of mercury")
 # Data: decimal multiples of the byte, binary ones (KiB…), and of the bit.
-_define("data", ("bit",), "bit", 1, "bit")
-_define("data", ("B", "byte"), "bit", 8, "byte, 8 bits")
+_define("data", ("bit",), "bit", 1, "bit", spelled=("bit",))
+_define("data", ("B", "byte"), "bit", 8, "byte, 8 bits", spelled=("byte",))
+_DECIMAL = ("kilo", "mega", "giga", "tera", "peta")
+_BINARY = ("kibi", "mebi", "gibi", "tebi", "pebi")
 for _index, _letter in enumerate("kMGTP", start=1):
-    _define("data", (f"{_letter}B",), "bit", 8 * 1000**_index, f"{1000**_index:,} bytes")
+    _spelled = (f"{_DECIMAL[_index - 1]}byte",)
+    _define(
+        "data",
+        (f"{_letter}B",),
+        "bit",
+        8 * 1000**_index,
+        f"{1000**_index:,} bytes",
+        spelled=_spelled,
+    )
 for _index, _letter in enumerate("KMGTP", start=1):
-    _define("data", (f"{_letter}iB",), "bit", 8 * 1024**_index, f"{1024**_index:,} bytes")
+    _spelled = (f"{_BINARY[_index - 1]}byte",)
+    _define(
+        "data",
+        (f"{_letter}iB",),
+        "bit",
+        8 * 1024**_index,
+        f"{1024**_index:,} bytes",
+        spelled=_spelled,
+    )
 for _index, _letter in enumerate("kMG", start=1):
-    _define("data", (f"{_letter}bit",), "bit", 1000**_index, f"{1000**_index:,} bits")
+    _spelled = (f"{_DECIMAL[_index - 1]}bit",)
+    _define(
+        "data", (f"{_letter}bit",), "bit", 1000**_index, f"{1000**_index:,} bits", spelled=_spelled
+    )
 # Angles: exact rationals times pi, so 1° is exactly 60 arcmin.
-_define("angle", ("rad",), "rad", 1, "radian")
-_define("angle", ("deg", "°"), "rad", F(1, 180), "degree, pi/180 rad", pi_power=1)
-_define("angle", ("arcmin",), "rad", F(1, 10_800), "minute of arc, 1/60°", pi_power=1)
-_define("angle", ("arcsec",), "rad", F(1, 648_000), "second of arc, 1/3600°", pi_power=1)
-_define("angle", ("turn",), "rad", 2, "turn, 360°", pi_power=1)
+_define("angle", ("rad",), "rad", 1, "radian", spelled=("radian",))
+_define(
+    "angle", ("deg", "°"), "rad", F(1, 180), "degree, pi/180 rad", pi_power=1, spelled=("degree",)
+)
+_define(
+    "angle",
+    ("arcmin",),
+    "rad",
+    F(1, 10_800),
+    "minute of arc, 1/60°",
+    pi_power=1,
+    spelled=("arcminute",),
+)
+_define(
+    "angle",
+    ("arcsec",),
+    "rad",
+    F(1, 648_000),
+    "second of arc, 1/3600°",
+    pi_power=1,
+    spelled=("arcsecond",),
+)
+_define("angle", ("turn",), "rad", 2, "turn, 360°", pi_power=1, spelled=("turn",))
 # Temperatures on offset scales: a value is a point on the scale (see README).
-_define("temperature", ("°C", "degC"), "K", 1, "degree Celsius", offset=F("273.15"))
-_define("temperature", ("°F", "degF"), "K", F(5, 9), "degree Fahrenheit", offset=F("459.67"))
+_define(
+    "temperature",
+    ("°C", "degC"),
+    "K",
+    1,
+    "degree Celsius",
+    offset=F("273.15"),
+    spelled=("celsius",),
+)
+_define(
+    "temperature",
+    ("°F", "degF"),
+    "K",
+    F(5, 9),
+    "degree Fahrenheit",
+    offset=F("459.67"),
+    spelled=("fahrenheit",),
+)
 
 
 def _build() -> tuple[dict[str, NamedUnit], list[tuple[str, list[tuple[str, str]]]]]:
     named: dict[str, NamedUnit] = {}
     groups: dict[str, list[tuple[str, str]]] = {}
 
-    def add(name: str, key: str, spec: str, scale, pi_power, offset, description, prefixed):
+    def add(
+        name: str, key: str, spec: str, scale, pi_power, offset, description, prefixed, spelled
+    ):
         if name in named:
             raise ValueError(f"unit {name!r} defined twice")
         named[name] = NamedUnit(
-            name, key, dimension(spec), scale, pi_power, offset, description, prefixed
+            name, key, dimension(spec), scale, pi_power, offset, description, prefixed, spelled
         )
 
-    for group, names, spec, scale, pi_power, offset, description, prefixable in _TABLE:
+    for group, names, spec, scale, pi_power, offset, description, prefixable, spelled in _TABLE:
         for name in names:
-            add(name, names[0], spec, scale, pi_power, offset, description, False)
-        usage = " ".join(names)
+            add(name, names[0], spec, scale, pi_power, offset, description, False, False)
+        for name in _full_names(spelled):
+            if name not in named:  # `hour` is a symbol's spelling already
+                add(name, names[0], spec, scale, pi_power, offset, description, False, True)
+        usage = " ".join([*names, *(name for name in spelled if name not in names)])
         groups.setdefault(group, []).append(
             (usage, description + (" (SI prefixes apply)" if prefixable else ""))
         )
-    for _, names, spec, scale, pi_power, offset, description, prefixable in _TABLE:
+    for _, names, spec, scale, pi_power, offset, description, prefixable, spelled in _TABLE:
         if not prefixable:
             continue
         for prefix, factor, prefix_name in _PREFIXES:
-            for name in names:
-                prefixed = prefix + name
+            key = ("µ" if prefix == "u" else prefix) + names[0]
+            meaning = f"{prefix_name}{description}"
+            # Symbols take the prefix's symbol (km), full names its name (kilometre).
+            for prefixed, full in [(prefix + name, False) for name in names] + [
+                (prefix_name + name, True) for name in _full_names(spelled)
+            ]:
                 if prefixed in named:
                     continue  # kcal is its own entry; the table's names win over generated ones
-                key = ("µ" if prefix == "u" else prefix) + names[0]
-                meaning = f"{prefix_name}{description}"
-                add(prefixed, key, spec, scale * factor, pi_power, offset, meaning, True)
+                add(prefixed, key, spec, scale * factor, pi_power, offset, meaning, True, full)
     return named, list(groups.items())
+
+
+def _full_names(spelled: tuple[str, ...]) -> list[str]:
+    """Each full name and its plural: `metre metres meter meters`."""
+    names = []
+    for name in spelled:
+        names.append(name)
+        many = plural(name)
+        if many is not None:
+            names.append(many)
+    return names
 
 
 UNITS, UNIT_GROUPS = _build()

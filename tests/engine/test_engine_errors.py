@@ -171,7 +171,18 @@ UNIT_ERRORS = [
     ),
     ("2 m to kmh", UnknownNameError, (7, 10), "unknown unit 'kmh' (did you mean km/h?)"),
     ("5 kmh", UnknownNameError, (2, 5), "unknown name 'kmh' (did you mean km/h?)"),
-    ("3 ft to inches", UnknownNameError, (8, 14), "unknown unit 'inches' (did you mean inch?)"),
+    ("3 ft to inchs", UnknownNameError, (8, 13), "unknown unit 'inchs' (did you mean inches?)"),
+    # A name that differs from a unit in case only is that unit, not two units run together.
+    ("5 Kg", UnknownNameError, (2, 4), "unknown name 'Kg' (did you mean kg?)"),
+    # Names run together split into short symbols only, with common prefixes.
+    (
+        "5 kilometerss",
+        UnknownNameError,
+        (2, 13),
+        "unknown name 'kilometerss' (did you mean kilometers?)",
+    ),
+    ("2 mAh", UnknownNameError, (2, 5), "unknown name 'mAh' (did you mean mA·h?)"),
+    ("4 sqm", UnknownNameError, (2, 5), "unknown name 'sqm'"),
     ("1 m to m/m", ParseError, (7, 10), "the units cancel: convert to a unit"),
     (
         "5 to",

@@ -173,6 +173,31 @@ FAMILIES = {
         ("2 * 20 °C", "40 °C"),
         ("1 mK to K", "0.001 K"),
     ],
+    # Full names, singular or plural, shown as written; with a prefix's name on SI units. They
+    # merge with their symbols (km and kilometre are one unit) and simplify as they do.
+    "full names": [
+        ("3 feet to meters", "0.9144 meters"),
+        ("2 days to hours", "48 hours"),
+        ("1 hour to minutes", "60 minutes"),
+        ("2 hours + 30 minutes", "2.5 hours"),
+        ("500 milliseconds + 1 sec", "1500 milliseconds"),
+        ("5 secs to ms", "5000 ms"),
+        ("60 kilometres/hour to metres/second", "16.6666666666667 metres/second"),
+        ("3 inches to cm", "7.62 cm"),
+        ("10 pounds to kilograms", "4.5359237 kilograms"),
+        ("72 fahrenheit to celsius", "22.2222222222222 celsius"),
+        ("sin(30 degrees)", "0.5"),
+        ("1 gigabyte to megabytes", "1000 megabytes"),
+        ("1 gibibyte to MiB", "1024 MiB"),
+        ("1 km + 1 kilometre", "2 km"),
+        ("1 kilometre * 1 km", "1 kilometre^2"),
+        ("5 kilowatts * 2 hours", "10 kWh"),
+        ("2 amps * 3 volts", "6 W"),
+        ("1 megahertz to kHz", "1000 kHz"),
+        ("1 horsepower to W", "745.69987158227022 W"),
+        ("2 liters to millilitres", "2000 millilitres"),
+        ("1 year to days", "365.2425 days"),
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
@@ -280,6 +305,8 @@ PINT_NAMES = {
     "deg": "degree",
     "year": "gregorian_year",  # pint's year is Julian (365.25 d); ours is Gregorian
     "yr": "gregorian_year",
+    "yrs": "gregorian_year",
+    "years": "gregorian_year",
     "BTU": "Btu_it",  # pint's BTU is the ISO one (1055.056 J); ours the International Table's
     "pt": "liquid_pint",  # pint's pt is the typographic point
     "floz": "fluid_ounce",
@@ -294,10 +321,16 @@ PINT_NAMES = {
     "feet": "foot",
     "lbs": "lb",
     "mcd": "millicandela",  # pint reads mcd as mc (micro) + d (day)
+    "amps": "ampere",  # pint reads amps as a (atto) + mps
 }
 # pint's acre is the US survey acre, its month a twelfth of the Julian year: compared with the
 # definitions ours follow (the international foot, NIST 2023; the Gregorian year).
-PINT_EXPRESSIONS = {"acre": "43560 * international_foot ** 2", "month": "gregorian_year / 12"}
+PINT_EXPRESSIONS = {
+    "acre": "43560 * international_foot ** 2",
+    "acres": "43560 * international_foot ** 2",
+    "month": "gregorian_year / 12",
+    "months": "gregorian_year / 12",
+}
 PINT_BASES = {
     "meter": "m",
     "kilogram": "kg",
