@@ -14,13 +14,15 @@ Grammar (EBNF; lowest precedence first)::
     unary      = { "+" | "-" | "√" | "∛" } power ;
     power      = postfix [ "^" unary ] ;  (* right-associative; binds tighter than a sign *)
     postfix    = primary { "!" | "%" } ;
-    primary    = measure | NUMBER | NAME | FUNCTION "(" expression { "," expression } ")"
+    primary    = measures | NUMBER | NAME | FUNCTION "(" expression { "," expression } ")"
                | "(" expression ")" ;
+    measures   = measure { measure } ;    (* their sum: 5 ft 11 in, 1 h 30 min *)
     measure    = NUMBER UNIT [ "^" unary ] { UNIT [ "^" unary ] } ;   (* 60 km, 9.81 m, 5 N m *)
 
 Implicit multiplication (`2pi`, `3(4+5)`, `pi r^2`, `2 sqrt(2)`) has the precedence of `*`, so
 `6/2(1+2)` is (6/2)(1+2) = 9. A number never starts an implicit product: `2 3` is an error, not 6.
-A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` divides by 2 h.
+A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` divides by 2 h;
+measures one after another are one operand too, their sum (`5 ft 11 in`).
 A run of letters is one name (`pir` is not pi × r); function names always need parentheses (`min`
 without them is the minute). `of` follows a percentage only (`15% of 80`).
 """
@@ -70,6 +72,9 @@ _OPERAND_SUFFIXES = frozenset({TokenKind.POWER, *_POSTFIX_OPS})
 # What may follow the first operand of a product: an operator, an implicit product, or a number
 # (which is an error, `2 3`).
 _PRODUCT_FOLLOWERS = frozenset({*_PRODUCT_OPS, *_IMPLICIT_STARTS, TokenKind.NUMBER})
+# What, after `2 h`, makes it more than a number and one unit: a postfix operator, or a number
+# that starts the next quantity of a sum written without `+` (`2 h 30 min`).
+_AFTER_ONE_UNIT = frozenset({*_POSTFIX_OPS, TokenKind.NUMBER})
 RESERVED_NAMES = frozenset(["ans", "to", "of"])
 # The units of targets that ran to the end of their line, by their text from the first unit on
 # (`km/h`): a target depends on that text alone, and new lines often convert to units an earlier
@@ -317,7 +322,7 @@ class _Parser:
                 if following[1] not in UNIT_NAMES:
                     self.pos = pos + 1
                     return nodes.Number(int(value), self.text[start:end], start, end)
-                if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _POSTFIX_OPS:
+                if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
                     # `2 h` with nothing after it that binds tighter: built here as well.
                     self.pos = pos + 1
                     number = nodes.Number(int(value), self.text[start:end], start, end)
@@ -430,6 +435,27 @@ class _Parser:
             measure.value = quantities.measure(number.value, tuple(units))
         return measure
 
+    def _mixed(self, first: nodes.Measure) -> nodes.Node:
+        """`5 ft 11 in`, `1 h 30 min`: quantities written one after another, as on a tape measure
+        or a clock, are their sum (in the first one's unit); it binds as a measure does. A
+        number without a unit after a quantity is still a missing operator (`5 ft 11`)."""
+        tokens = self.tokens
+        rest = []
+        ops_at = []
+        while True:
+            kind, value, start, end = tokens[self.pos]
+            if kind is not _NUMBER:  # (an END token always follows a NUMBER)
+                break
+            following = tokens[self.pos + 1]
+            if following[0] is not _NAME or following[1] not in UNIT_NAMES:
+                break
+            self.pos += 1
+            number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
+            measure = self._measure(nodes.Number(number, self.text[start:end], start, end))
+            rest.append(("+", measure))
+            ops_at.append(start)
+        return nodes.Chain(first, tuple(rest), tuple(ops_at)) if rest else first
+
     def _one_unit(
         self, number: nodes.Number, token: tuple[TokenKind, str, int, int]
     ) -> nodes.Measure:
@@ -471,6 +497,8 @@ class _Parser:
             node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
             if measure_ok and tokens[pos][0] is _NAME and tokens[pos][1] in UNIT_NAMES:
                 node = self._measure(node)
+                if tokens[self.pos][0] is _NUMBER and type(node) is nodes.Measure:
+                    node = self._mixed(node)
                 pos = self.pos
         elif kind is _NAME:
             self.pos = pos = pos + 1

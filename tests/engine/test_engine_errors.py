@@ -183,6 +183,11 @@ UNIT_ERRORS = [
     ),
     ("2 mAh", UnknownNameError, (2, 5), "unknown name 'mAh' (did you mean mA·h?)"),
     ("4 sqm", UnknownNameError, (2, 5), "unknown name 'sqm'"),
+    # Quantities one after another are a sum: of one kind only, blamed where the second starts.
+    ("1 h 30 m", DimensionError, (4, 5), "cannot add time and length"),
+    # A number after a quantity is still a missing operator when no unit follows it.
+    ("5 ft 11", ParseError, (5, 7), "missing operator between 'ft' and '11'"),
+    ("1 h 30 min 2", ParseError, (11, 12), "missing operator between 'min' and '2'"),
     ("1 m to m/m", ParseError, (7, 10), "the units cancel: convert to a unit"),
     (
         "5 to",

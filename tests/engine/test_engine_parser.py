@@ -33,6 +33,8 @@ CASES = [
     ("sin(30deg)", "sin(30 × deg)"),
     ("30 deg", "30 × deg"),
     ("60 km/h", "60 × km / h"),
+    ("5 ft 11 in", "5 × ft + (11 × in)"),  # quantities one after another: their sum
+    ("2 * 1 h 30 min", "2 × (1 × h + (30 × min))"),  # binding as one quantity does
     ("60 km/h to m/s", "60 × km / h to m/s"),
     ("60 km/h -> m / s", "60 × km / h to m/s"),
     ("5 kWh / 2 h", "5 × kWh / (2 × h)"),

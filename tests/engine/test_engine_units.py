@@ -198,6 +198,21 @@ FAMILIES = {
         ("2 liters to millilitres", "2000 millilitres"),
         ("1 year to days", "365.2425 days"),
     ],
+    # Quantities written one after another are their sum, as on a tape measure or a clock, in
+    # the first one's unit; the sum binds as a measure does.
+    "written one after another": [
+        ("5 ft 11 in to cm", "180.34 cm"),
+        ("1 h 30 min", "1.5 h"),
+        ("1 h 30 min to min", "90 min"),
+        ("1 d 2 h 30 min to h", "26.5 h"),
+        ("2 lb 3 oz to kg", "0.992233309375 kg"),
+        ("1 m 20 cm", "1.2 m"),
+        ("5 ft 11.5 in to cm", "181.61 cm"),
+        ("3 hours 15 minutes to hours", "3.25 hours"),
+        ("2 * 5 ft 11 in", "11.8333333333333 ft"),
+        ("1 h 30 min / 2 to min", "45 min"),
+        ("1 m 20 cm + 5 mm", "1.205 m"),
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
