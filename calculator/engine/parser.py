@@ -3,7 +3,7 @@
 Grammar (EBNF; lowest precedence first)::
 
     line       = NAME "=" conversion | conversion ;
-    conversion = expression [ ("to" | "->" | "→") target ] ;
+    conversion = expression [ ("to" | "->" | "→" | "in") target ] ;   (* "in": see below *)
     target     = "hex" | "bin" | "oct" | "base" NUMBER | "frac" | "fraction" | "sci" | units ;
     units      = [ "1" "/" ] unit { ("*" | "/" | implicit) unit } ;
     unit       = ( UNIT | "(" units ")" ) [ "^" [ "-" ] NUMBER ] ;
@@ -25,6 +25,8 @@ A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` div
 measures one after another are one operand too, their sum (`5 ft 11 in`).
 A run of letters is one name (`pir` is not pi × r); function names always need parentheses (`min`
 without them is the minute). `of` follows a percentage only (`15% of 80`).
+`in` converts as `to` does when a unit or a format name follows it (`5 feet in meters`,
+`255 in hex`), except as a number's first unit, where it is the inch (`12 in to ft`, `5 ft 11 in`).
 """
 
 from __future__ import annotations
@@ -132,10 +134,13 @@ class _Parser:
         return node
 
     def conversion(self) -> nodes.Node:
-        """conversion = expression [ ("to" | "->" | "→") target ]"""
+        """conversion = expression [ ("to" | "->" | "→" | "in") target ]"""
         node = self.expression()
         kind, value, start, end = self.tokens[self.pos]
-        if kind is _ARROW or (kind is _NAME and value == "to"):
+        if kind is _ARROW or (
+            kind is _NAME
+            and (value == "to" or (value == "in" and _names_target(self.tokens[self.pos + 1])))
+        ):
             self.pos += 1
             node = nodes.Convert(node, self.target(start, end))
         return node
@@ -171,7 +176,9 @@ class _Parser:
             op = _PRODUCT_OPS.get(kind)
             if op is None and kind is _NAME:
                 word = tokens[self.pos][1]
-                if word == "to":
+                if word == "to" or (
+                    word == "in" and not self.depth and _names_target(tokens[self.pos + 1])
+                ):
                     break
                 if word == "of":
                     self._check_percentage(rest[-1][1] if rest else first)
@@ -319,7 +326,9 @@ class _Parser:
         if (kind is _NUMBER or kind is _NAME) and tokens[pos + 1][0] not in _OPERAND_SUFFIXES:
             if kind is _NUMBER and value.isdigit():
                 following = tokens[pos + 1]
-                if following[1] not in UNIT_NAMES:
+                if following[1] not in UNIT_NAMES or (
+                    following[1] == "in" and _names_format(tokens[pos + 2]) and not self.depth
+                ):
                     self.pos = pos + 1
                     return nodes.Number(int(value), self.text[start:end], start, end)
                 if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
@@ -414,6 +423,8 @@ class _Parser:
             kind, value, start, end = tokens[self.pos]
             if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
                 break
+            if value == "in" and rest and not self.depth and _names_target(tokens[self.pos + 1]):
+                break  # `5 feet in meters` converts; `12 in` (a number's first unit) is inches
             self.pos += 1
             names.append(value)
             node: nodes.Node = nodes.Name(value, text[start:end], start, end)
@@ -495,7 +506,14 @@ class _Parser:
             self.pos = pos = pos + 1
             number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
             node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
-            if measure_ok and tokens[pos][0] is _NAME and tokens[pos][1] in UNIT_NAMES:
+            if (
+                measure_ok
+                and tokens[pos][0] is _NAME
+                and tokens[pos][1] in UNIT_NAMES
+                and not (
+                    tokens[pos][1] == "in" and _names_format(tokens[pos + 1]) and not self.depth
+                )
+            ):
                 node = self._measure(node)
                 if tokens[self.pos][0] is _NUMBER and type(node) is nodes.Measure:
                     node = self._mixed(node)
@@ -625,6 +643,17 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+def _names_target(token: tuple[TokenKind, str, int, int]) -> bool:
+    """Whether `token`, after `in`, starts a conversion's target: a unit or a format name."""
+    return token[0] is _NAME and (token[1] in UNIT_NAMES or _names_format(token))
+
+
+def _names_format(token: tuple[TokenKind, str, int, int]) -> bool:
+    """Whether `token` names a format target (`hex`, `base`): never a unit, so `255 in hex` can
+    only be a conversion."""
+    return token[0] is _NAME and (token[1] in FORMAT_NAMES or token[1] == "base")
 
 
 def _ends_one_unit(token: tuple[TokenKind, str, int, int]) -> bool:

@@ -213,6 +213,26 @@ FAMILIES = {
         ("1 h 30 min / 2 to min", "45 min"),
         ("1 m 20 cm + 5 mm", "1.205 m"),
     ],
+    # `in` converts as `to` does when a unit or format follows it, at the top level; as a
+    # number's first unit it is the inch.
+    "in as a conversion": [
+        ("5 feet in meters", "1.524 meters"),
+        ("1 mile in km", "1.609344 km"),
+        ("100 km/h in m/s", "27.7777777777778 m/s"),
+        ("(1 mile / 30 s) in mph", "120 mph"),
+        ("1 L in ml", "1000 ml"),
+        ("sqrt(16 m^2) in cm", "400 cm"),
+        ("x = 2 ft in cm", "60.96 cm"),
+        ("255 in hex", "0xFF"),
+        ("7 in base 2", "111 (base 2)"),
+        ("2 in in cm", "5.08 cm"),
+        ("5 ft 11 in in cm", "180.34 cm"),
+        ("12 in to ft", "1 ft"),
+        ("3 in", "3 in"),
+        ("3 ft in", "0.25 ft^2"),  # nothing after it: the inch
+        ("3 in m", "118.110236220472 in^2"),  # a number's first unit: the inch
+        ("(5 ft in m) to L", "38.7096 L"),  # inside parentheses: the inch
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
