@@ -17,12 +17,14 @@ Grammar (EBNF; lowest precedence first)::
     primary    = measures | NUMBER | NAME | FUNCTION "(" expression { "," expression } ")"
                | "(" expression ")" ;
     measures   = measure { measure } ;    (* their sum: 5 ft 11 in, 1 h 30 min *)
-    measure    = NUMBER UNIT [ "^" unary ] { UNIT [ "^" unary ] } ;   (* 60 km, 9.81 m, 5 N m *)
+    measure    = NUMBER UNIT [ "^" unary ] { [ "/" | "*" ] UNIT [ "^" unary ] } ;
+                 (* 60 km, 5 N m, and 60 km/h when "/" or "*" touches both units *)
 
 Implicit multiplication (`2pi`, `3(4+5)`, `pi r^2`, `2 sqrt(2)`) has the precedence of `*`, so
 `6/2(1+2)` is (6/2)(1+2) = 9. A number never starts an implicit product: `2 3` is an error, not 6.
 A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` divides by 2 h;
-measures one after another are one operand too, their sum (`5 ft 11 in`).
+measures one after another are one operand too, their sum (`5 ft 11 in`). Units joined by `/` or `*`
+without spaces are the measure's (`10 km / 20 km/h` divides by the speed).
 A run of letters is one name (`pir` is not pi × r); function names always need parentheses (`min`
 without them is the minute). `of` follows a percentage only (`15% of 80`).
 `in` converts as `to` does when a unit or a format name follows it (`5 feet in meters`,
@@ -331,7 +333,7 @@ class _Parser:
                 ):
                     self.pos = pos + 1
                     return nodes.Number(int(value), self.text[start:end], start, end)
-                if _ends_one_unit(tokens[pos + 2]) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
+                if _ends_one_unit(tokens, pos + 2) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
                     # `2 h` with nothing after it that binds tighter: built here as well.
                     self.pos = pos + 1
                     number = nodes.Number(int(value), self.text[start:end], start, end)
@@ -412,18 +414,31 @@ class _Parser:
         """
         tokens = self.tokens
         text = self.text
-        if _ends_one_unit(tokens[self.pos + 1]):
+        if _ends_one_unit(tokens, self.pos + 1):
             return self._one_unit(number, tokens[self.pos])
         if _one_literal_power(tokens, self.pos):
             return self._one_unit_power(number)
+        if (
+            tokens[self.pos + 1][0] is _DIVIDE
+            and _joins_unit(tokens, self.pos + 1)
+            and (_ends_one_unit(tokens, self.pos + 3) or _one_literal_power(tokens, self.pos + 2))
+        ):
+            return self._one_unit_per(number)
         rest = []
         names = []
         units: list | None = []
         while True:
             kind, value, start, end = tokens[self.pos]
-            if kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
+            op = "×"
+            if (kind is _DIVIDE or kind is _TIMES) and rest and _joins_unit(tokens, self.pos):
+                # `100 Mbit/s`, `1 kg*m^2/s^2`: units joined without spaces are one unit, so
+                # `10 km / 20 km/h` divides by the speed.
+                op = "/" if kind is _DIVIDE else "×"
+                self.pos += 1
+                kind, value, start, end = tokens[self.pos]
+            elif kind is not _NAME or value not in UNIT_NAMES or tokens[self.pos + 1][0] is _LPAREN:
                 break
-            if value == "in" and rest and not self.depth and _names_target(tokens[self.pos + 1]):
+            elif value == "in" and rest and not self.depth and _names_target(tokens[self.pos + 1]):
                 break  # `5 feet in meters` converts; `12 in` (a number's first unit) is inches
             self.pos += 1
             names.append(value)
@@ -437,7 +452,9 @@ class _Parser:
                     units = units + [power.unit] if type(power) is quantities.Quantity else None
             elif units is not None:
                 units.append(SINGLE_UNITS[value])
-            rest.append(("×", node))
+            if op == "/" and units is not None:
+                units[-1] = raised(units[-1], -1)
+            rest.append((op, node))
         if not rest:
             return number
         self.unit_names += names
@@ -481,6 +498,30 @@ class _Parser:
             (value,),
             quantities.Quantity(number.value, SINGLE_UNITS[value]),
         )
+
+    def _one_unit_per(self, number: nodes.Number) -> nodes.Measure:
+        """`60 km/h`, `9.81 m/s^2`: a number and one unit per another (to a literal whole power),
+        the commonest joined units, read as _measure()'s loop reads them."""
+        tokens = self.tokens
+        text = self.text
+        pos = self.pos
+        _, top, start, end = tokens[pos]
+        _, bottom, below, after = tokens[pos + 2]
+        self.pos = pos + 3
+        over: nodes.Node = nodes.Name(bottom, text[below:after], below, after)
+        under: Unit | None = SINGLE_UNITS[bottom]
+        if tokens[pos + 3][0] is _POWER:
+            over = self._unit_power(over)
+            read = over.value
+            under = read.unit if type(read) is quantities.Quantity else None
+        names = (top, bottom)
+        self.unit_names += names
+        measure = nodes.Measure(
+            number, (("×", nodes.Name(top, text[start:end], start, end)), ("/", over)), names
+        )
+        if under is not None:
+            measure.value = quantities.measure(number.value, (SINGLE_UNITS[top], raised(under, -1)))
+        return measure
 
     def _one_unit_power(self, number: nodes.Number) -> nodes.Measure:
         """`16 m^2`: a number and one unit to a literal whole power, read as _measure()'s loop
@@ -656,13 +697,30 @@ def _names_format(token: tuple[TokenKind, str, int, int]) -> bool:
     return token[0] is _NAME and (token[1] in FORMAT_NAMES or token[1] == "base")
 
 
-def _ends_one_unit(token: tuple[TokenKind, str, int, int]) -> bool:
-    """Whether `token`, after a number's first unit name, leaves that unit alone in the measure
-    (not a power, another unit, or the parenthesis of a call: `2 min(3, 4)`)."""
-    kind = token[0]
+def _ends_one_unit(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the token at `pos`, after a number's first unit name, leaves that unit alone in
+    the measure (not a power, another unit, a unit joined by `/` or `*` without spaces, or the
+    parenthesis of a call: `2 min(3, 4)`)."""
+    kind, value, _, _ = tokens[pos]
     if kind is _NAME:
-        return token[1] not in UNIT_NAMES
+        return value not in UNIT_NAMES
+    if kind is _DIVIDE or kind is _TIMES:
+        return not _joins_unit(tokens, pos)
     return kind is not _POWER and kind is not _LPAREN
+
+
+def _joins_unit(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the `/` or `*` at `pos` touches what comes before it and a unit name after it
+    (`km/h`, `kg*m`; not `km / h`, `m/x`, `m/min(2, 3)`)."""
+    _, _, start, end = tokens[pos]
+    after = tokens[pos + 1]
+    return (
+        tokens[pos - 1][3] == start
+        and after[2] == end
+        and after[0] is _NAME
+        and after[1] in UNIT_NAMES
+        and tokens[pos + 2][0] is not _LPAREN
+    )
 
 
 def _one_literal_power(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
@@ -673,7 +731,7 @@ def _one_literal_power(tokens: list[tuple[TokenKind, str, int, int]], pos: int) 
         and tokens[pos + 2][0] is _NUMBER
         and tokens[pos + 2][1].isdigit()
         and tokens[pos + 3][0] not in _OPERAND_SUFFIXES
-        and _ends_one_unit(tokens[pos + 3])
+        and _ends_one_unit(tokens, pos + 3)
     )
 
 

@@ -67,7 +67,9 @@ def dimension_name(dim: Dimension) -> str:
     name = _DIMENSION_NAMES.get(dim)
     if name is not None:
         return name
-    return format_terms([(symbol, power) for symbol, power in zip(BASE_UNITS, dim, strict=True)])
+    return format_terms(
+        [(symbol, power) for symbol, power in zip(BASE_UNITS, dim, strict=True) if power]
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -185,6 +185,9 @@ UNIT_ERRORS = [
     ("4 sqm", UnknownNameError, (2, 5), "unknown name 'sqm'"),
     # Quantities one after another are a sum: of one kind only, blamed where the second starts.
     ("1 h 30 m", DimensionError, (4, 5), "cannot add time and length"),
+    # A dimension without a name of its own is written in base units, those it has only.
+    ("1 Hz^2 to W", DimensionError, (10, 11), "cannot convert s^-2 to power"),
+    ("1/m^2 + 1 s", DimensionError, (6, 7), "cannot add m^-2 and time"),
     # A number after a quantity is still a missing operator when no unit follows it.
     ("5 ft 11", ParseError, (5, 7), "missing operator between 'ft' and '11'"),
     ("1 h 30 min 2", ParseError, (11, 12), "missing operator between 'min' and '2'"),

@@ -36,6 +36,8 @@ CASES = [
     ("5 ft 11 in", "5 × ft + (11 × in)"),  # quantities one after another: their sum
     ("5 feet in meters", "5 × feet to meters"),  # `in` before a unit converts
     ("255 in hex", "255 to hex"),
+    ("10 km / 20 km/h", "10 × km / (20 × km / h)"),  # joined units: one quantity
+    ("10 km / 20 km / h", "(10 × km / (20 × km)) / h"),
     ("2 * 1 h 30 min", "2 × (1 × h + (30 × min))"),  # binding as one quantity does
     ("60 km/h to m/s", "60 × km / h to m/s"),
     ("60 km/h -> m / s", "60 × km / h to m/s"),

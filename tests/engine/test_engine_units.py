@@ -233,6 +233,20 @@ FAMILIES = {
         ("3 in m", "118.110236220472 in^2"),  # a number's first unit: the inch
         ("(5 ft in m) to L", "38.7096 L"),  # inside parentheses: the inch
     ],
+    # Units joined by `/` or `*` without spaces are one unit of the quantity, so dividing by a
+    # speed divides by the speed; with spaces, `/` divides left to right as everywhere.
+    "units joined without spaces": [
+        ("10 km / 20 km/h", "0.5 h"),
+        ("100 km / 50 km/h to min", "120 min"),
+        ("3.5 GB / 100 Mbit/s", "280 s"),
+        ("10 m / 2 m/s", "5 s"),
+        ("10 m / 2 m / s", "5 s^-1"),
+        ("1 / 2 m/s", "0.5 s/m"),
+        ("2 * 3 m/s", "6 m/s"),
+        ("1 kg*m^2/s^2", "1 kg·m^2/s^2"),
+        ("5 km/min(2, 3)", "2.5 km"),  # min( is the function
+        ("2 m/s^-1", "2 m·s"),
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
@@ -502,6 +516,13 @@ def test_angles_convert_through_pi_approximately():
         ("1 m^0", False),
         ("1 m^13", False),  # beyond MAX_UNIT_EXPONENT: the evaluator raises LimitError
         ("2 deg rad", False),  # deg folds into rad through pi
+        # Units joined by `/` or `*` without spaces belong to the measure.
+        ("60 km/h", True),
+        ("9.81 m/s^2", True),
+        ("1 kg*m^2/s^2", True),
+        ("5 kWh/h", True),  # kWh/h is kW: a named unit of the same scale
+        ("3 ft/m", False),  # dimensionless: a plain number
+        ("20 °C/s", False),
     ],
 )
 def test_a_measure_read_by_the_parser_is_the_product_of_its_units(text, read_by_parser):
