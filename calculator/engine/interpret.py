@@ -74,8 +74,12 @@ def _operand(node: nodes.Node, signed_ok: bool = True, postfix_ok: bool = True) 
     return f"({text})"
 
 
+# Superscript digits typed as a power (m², 2¹⁰) read as plain ones after the `^`.
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
 def _number(node: nodes.Number) -> str:
-    return node.text
+    return node.text.translate(_SUPERSCRIPT_DIGITS)
 
 
 def _name(node: nodes.Name) -> str:

@@ -12,7 +12,7 @@ from .tokens import Span, Token, TokenKind
 # the group tells the kind without a second look at the text. Based integers come before decimals
 # (0x1F is not 0 × x1F), numbers before names (so 2e = 2 × e but 1e3 is a number), `**` before `*`.
 # Names may hold µ (or Greek μ) and Ω (or the ohm sign) for units (µs, kΩ); `°`, `°C` and `°F`
-# are names too.
+# are names too. Superscript digits (m², 2¹⁰, m⁻¹) are a power: `^` and the number.
 # Every character but trailing whitespace is matched, so positions are a running sum of lengths.
 # Numbers are matched loosely here (the simpler pattern is the faster one) and checked by
 # _NUMBER_RE when they are more than digits. An exponent's sign may be U+2212 (−), the minus sign
@@ -21,7 +21,7 @@ _LEXEME_RE = re.compile(
     r"""(\s*)
     (?:(0[xXbBoO][0-9A-Za-z_]*|(?:[0-9]|\.[0-9])[0-9_.]*(?:[eE][+\-−]?[0-9][0-9_]*)?)
       |([A-Za-z_µμΩ\u2126][A-Za-z0-9_µμΩ\u2126]*|°[CF]?)
-      |(\*\*|->|\S))""",
+      |(\*\*|->|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\S))""",
     re.VERBOSE,
 )
 _NUMBER_RE = re.compile(
@@ -56,6 +56,7 @@ _FIXED = {
     "π": (TokenKind.NAME, "pi"),
     "τ": (TokenKind.NAME, "tau"),
 }
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # Greek mu and the ohm sign, as keyboards type them, are the micro sign and Greek omega of the
 # unit table.
 _UNIT_SPELLINGS = str.maketrans({"μ": "µ", "\u2126": "Ω"})
@@ -107,11 +108,28 @@ def scan(text: str) -> list[tuple[TokenKind, str, int, int]]:
         else:
             end = start + len(other)
             fixed = _FIXED.get(other)
-            if fixed is None:
+            if fixed is not None:
+                append((fixed[0], fixed[1], start, end))
+            elif other[-1] in _SUPERSCRIPTS:
+                _append_superscript(append, other, start)
+            else:
                 raise ParseError(f"unexpected character {other!r}", Span(start, end))
-            append((fixed[0], fixed[1], start, end))
     append((TokenKind.END, "", length, length))
     return tokens
+
+
+_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _append_superscript(append, lexeme: str, start: int) -> None:
+    """`²` is `^2` and `⁻¹` is `^-1`: a power (an empty span where the superscript starts), its
+    sign, and the number, each spanning its own characters."""
+    append((TokenKind.POWER, "^", start, start))
+    if lexeme[0] == "⁻":
+        append((TokenKind.MINUS, "-", start, start + 1))
+        start += 1
+        lexeme = lexeme[1:]
+    append((_NUMBER, lexeme.translate(_SUPERSCRIPT_DIGITS), start, start + len(lexeme)))
 
 
 def _malformed_number(text: str, start: int) -> ParseError:

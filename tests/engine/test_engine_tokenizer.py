@@ -43,6 +43,10 @@ CASES = [
     ),
     ("x = -1", [K.NAME, K.EQUALS, K.MINUS, K.NUMBER], [(0, 1), (2, 3), (4, 5), (5, 6)]),
     (" \t 1 \n", [K.NUMBER], [(3, 4)]),
+    # Superscript digits are a power: `^` (an empty span where they start), then the number.
+    ("m²", [K.NAME, K.POWER, K.NUMBER], [(0, 1), (1, 1), (1, 2)]),
+    ("2¹⁰", [K.NUMBER, K.POWER, K.NUMBER], [(0, 1), (1, 1), (1, 3)]),
+    ("m⁻¹", [K.NAME, K.POWER, K.MINUS, K.NUMBER], [(0, 1), (1, 1), (1, 2), (2, 3)]),
     ("", [], []),
 ]
 
@@ -72,6 +76,10 @@ def test_token_values_are_canonical(text, value):
     assert tokenize(text)[0].value == value
 
 
+def test_a_superscript_power_is_plain_digits():
+    assert [token.value for token in tokenize("2⁻¹²")] == ["2", "^", "-", "12", ""]
+
+
 ERRORS = [
     ("$", "unexpected character '$'", (0, 1)),
     ("1 + 'a'", 'unexpected character "\'"', (4, 5)),
@@ -79,6 +87,7 @@ ERRORS = [
     ("x.y", "unexpected character '.'", (1, 2)),
     ("1.2.3", "malformed number '1.2.3'", (0, 5)),
     ("1__0", "malformed number '1__0'", (0, 4)),
+    ("2 ⁻", "unexpected character '⁻'", (2, 3)),  # a superscript sign with no digits
 ]
 
 

@@ -247,6 +247,17 @@ FAMILIES = {
         ("5 km/min(2, 3)", "2.5 km"),  # min( is the function
         ("2 m/s^-1", "2 m·s"),
     ],
+    # Superscript digits are powers, as text copied from elsewhere writes them.
+    "superscript powers": [
+        ("5 m²", "5 m^2"),
+        ("10 m³ to L", "10000 L"),
+        ("3 m² to ft²", "32.2917312501292 ft^2"),
+        ("1 m⁻¹", "1 m^-1"),
+        ("sqrt(16 m²)", "4 m"),
+        ("1 kg·m²/s² to J", "1 J"),
+        ("2¹⁰", "1024"),
+        ("(1+2)²", "9"),
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
