@@ -24,7 +24,8 @@ Implicit multiplication (`2pi`, `3(4+5)`, `pi r^2`, `2 sqrt(2)`) has the precede
 `6/2(1+2)` is (6/2)(1+2) = 9. A number never starts an implicit product: `2 3` is an error, not 6.
 A number followed by unit names is one operand (a measure), so `5 kWh / 2 h` divides by 2 h;
 measures one after another are one operand too, their sum (`5 ft 11 in`). Units joined by `/` or `*`
-without spaces are the measure's (`10 km / 20 km/h` divides by the speed).
+without spaces are the measure's (`10 km / 20 km/h` divides by the speed), and so is an integer
+over an integer before them (`2/3 cup`).
 A run of letters is one name (`pir` is not pi × r); function names always need parentheses (`min`
 without them is the minute). `of` follows a percentage only (`15% of 80`).
 `in` converts as `to` does when a unit or a format name follows it (`5 feet in meters`,
@@ -32,6 +33,8 @@ without them is the minute). `of` follows a percentage only (`15% of 80`).
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from . import nodes, quantities
 from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
@@ -43,7 +46,7 @@ from .limits import (
     MAX_UNIT_EXPONENT,
     TARGET_CACHE_SIZE,
 )
-from .numbers import Num, parse_literal
+from .numbers import Num, exact, parse_literal
 from .suggest import unit_hint
 from .tokenizer import scan
 from .tokens import Span, TokenKind
@@ -331,9 +334,15 @@ class _Parser:
                 if following[1] not in UNIT_NAMES or (
                     following[1] == "in" and _names_format(tokens[pos + 2]) and not self.depth
                 ):
-                    self.pos = pos + 1
-                    return nodes.Number(int(value), self.text[start:end], start, end)
-                if _ends_one_unit(tokens, pos + 2) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
+                    # (`2/3 cup`, a fraction of a unit, is postfix()'s to read.)
+                    if (
+                        following[0] is not _DIVIDE
+                        or following[2] != end
+                        or not _fraction_of_unit(tokens, pos + 1)
+                    ):
+                        self.pos = pos + 1
+                        return nodes.Number(int(value), self.text[start:end], start, end)
+                elif _ends_one_unit(tokens, pos + 2) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
                     # `2 h` with nothing after it that binds tighter: built here as well.
                     self.pos = pos + 1
                     number = nodes.Number(int(value), self.text[start:end], start, end)
@@ -463,6 +472,14 @@ class _Parser:
             measure.value = quantities.measure(number.value, tuple(units))
         return measure
 
+    def _fraction(self, numerator: nodes.Number) -> nodes.Number:
+        """`2/3` in `2/3 cup`: an integer over an integer, written without spaces, before a unit
+        is one number, as recipes and rulers write it (`5 kWh / 2 h` still divides by 2 h)."""
+        _, digits, _, end = self.tokens[self.pos + 1]
+        self.pos += 2
+        value = exact(Fraction(numerator.value, int(digits)))
+        return nodes.Number(value, self.text[numerator.start : end], numerator.start, end)
+
     def _mixed(self, first: nodes.Measure) -> nodes.Node:
         """`5 ft 11 in`, `1 h 30 min`: quantities written one after another, as on a tape measure
         or a clock, are their sum (in the first one's unit); it binds as a measure does. A
@@ -547,6 +564,15 @@ class _Parser:
             self.pos = pos = pos + 1
             number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
             node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
+            if (
+                measure_ok
+                and tokens[pos][0] is _DIVIDE
+                and value.isdigit()
+                and tokens[pos][2] == end
+                and _fraction_of_unit(tokens, pos)
+            ):
+                node = self._fraction(node)
+                pos = self.pos
             if (
                 measure_ok
                 and tokens[pos][0] is _NAME
@@ -684,6 +710,29 @@ class _Parser:
                 "can only assign to a name, like x = 3", Span(node.start, node.end)
             )
         return ParseError(f"unexpected '{self.text[start:end]}'", span)
+
+
+# The longest integers a fraction of a unit is made of (`2/3 cup`): exact and cheap to reduce.
+_FRACTION_DIGITS = 15
+
+
+def _fraction_of_unit(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the `/` at `pos`, after an integer it touches, is the bar of a fraction of the
+    unit that follows: `2/3 cup`, `1/2 h` (not `2 / 3 cup`, `1/0 m`, `1/2 min(3, 4)`)."""
+    _, numerator, _, _ = tokens[pos - 1]
+    _, _, start, end = tokens[pos]
+    kind, digits, after, _ = tokens[pos + 1]
+    if kind is not _NUMBER or after != end or not digits.isdigit() or not int(digits):
+        return False
+    if len(numerator) > _FRACTION_DIGITS or len(digits) > _FRACTION_DIGITS:
+        return False
+    unit_kind, unit, _, _ = tokens[pos + 2]
+    return (
+        unit_kind is _NAME
+        and unit in UNIT_NAMES
+        and tokens[pos + 3][0] is not _LPAREN
+        and not (unit == "in" and _names_format(tokens[pos + 3]))
+    )
 
 
 def _names_target(token: tuple[TokenKind, str, int, int]) -> bool:

@@ -40,6 +40,8 @@ CASES = [
     ("10 km / 20 km / h", "(10 × km / (20 × km)) / h"),
     ("5 m²", "5 × (m^2)"),  # superscripts read as a power
     ("2⁻¹", "2^-1"),
+    ("2/3 cup", "2/3 × cup"),  # a fraction of a unit
+    ("2 / 3 cup", "2 / (3 × cup)"),
     ("2 * 1 h 30 min", "2 × (1 × h + (30 × min))"),  # binding as one quantity does
     ("60 km/h to m/s", "60 × km / h to m/s"),
     ("60 km/h -> m / s", "60 × km / h to m/s"),

@@ -258,6 +258,20 @@ FAMILIES = {
         ("2¹⁰", "1024"),
         ("(1+2)²", "9"),
     ],
+    # An integer over an integer written without spaces, before a unit, is a fraction of it, as
+    # recipes and rulers write it; with spaces, or without a unit, `/` divides as before.
+    "fractions of a unit": [
+        ("2/3 cup to tbsp", "10.6666666666667 tbsp"),
+        ("1/2 h to min", "30 min"),
+        ("3/4 in to mm", "19.05 mm"),
+        ("1/2 m/s", "0.5 m/s"),
+        ("-1/2 h", "-0.5 h"),
+        ("1/2 cup 2 tbsp to tbsp", "10 tbsp"),
+        ("2 / 3 cup", "0.666666666666667 cup^-1"),
+        ("5 kWh / 2 h", "2.5 kW"),
+        ("1/2 min(3, 4)", "1.5"),  # min( is the function
+        ("6/2(1+2)", "9"),
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
