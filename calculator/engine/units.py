@@ -317,6 +317,15 @@ _define("length", ("ft", "foot", "feet"), "m", _FOOT, "foot, 12 in")
 _define("length", ("yd",), "m", 3 * _FOOT, "yard, 3 ft", spelled=("yard",))
 _define("length", ("mi", "mile"), "m", 5280 * _FOOT, "mile, 5280 ft", spelled=("mile",))
 _define("length", ("nmi",), "m", 1852, "nautical mile")
+_define("length", ("au", "AU"), "m", 149_597_870_700, "astronomical unit (IAU 2012)")
+_define(
+    "length",
+    ("ly",),
+    "m",
+    F("365.25") * _DAY * 299_792_458,
+    "light-year, a Julian year at the speed of light",
+    spelled=("lightyear",),
+)
 _define("area", ("ha",), "m^2", 10_000, "hectare", spelled=("hectare",))
 _define(
     "area",
@@ -349,6 +358,8 @@ _define(
     spelled=("knot",),
 )
 _define("speed", ("kph",), "m s^-1", F(1000) / _HOUR, "kilometre per hour")
+# Fuel economy: distance per volume (its inverse, L/100km, is not a unit conversion away).
+_define("fuel economy", ("mpg",), "m^-2", 5280 * _FOOT / _GALLON, "miles per US gallon")
 # Energy, power, pressure.
 _define(
     "energy", ("cal",), "kg m^2 s^-2", F("4.184"), "calorie (thermochemical)", spelled=("calorie",)

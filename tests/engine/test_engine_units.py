@@ -32,6 +32,10 @@ FAMILIES = {
         ("1 ft to m", "0.3048 m"),
         ("1 mi to km", "1.609344 km"),
         ("1 nmi to m", "1852 m"),
+        ("1 au to km", "149597870.7 km"),
+        ("1 ly to km", "9460730472580.8 km"),
+        ("1 ly to au", "63241.0770842663 au"),
+        ("4.2 lightyears to km", "39735067984839.36 km"),
         ("1 yd to in", "36 in"),
         ("3 ft + 20 cm", "3.65616797900262 ft"),
         ("5 feet + 1 foot", "6 feet"),
@@ -41,6 +45,10 @@ FAMILIES = {
         ("1 dam to m", "10 m"),
         ("1 Qm to Rm", "1000 Rm"),
         ("3m", "3 m"),
+    ],
+    "fuel economy": [
+        ("30 mpg to km/L", "12.7543112229082 km/L"),
+        ("100 km / 8 L to mpg", "29.4018229166667 mpg"),
     ],
     "area and volume": [
         ("1 ha to m^2", "10000 m^2"),
@@ -396,10 +404,13 @@ PINT_NAMES = {
     "lbs": "lb",
     "mcd": "millicandela",  # pint reads mcd as mc (micro) + d (day)
     "amps": "ampere",  # pint reads amps as a (atto) + mps
+    "AU": "au",
+    "lightyears": "light_year",
 }
 # pint's acre is the US survey acre, its month a twelfth of the Julian year: compared with the
 # definitions ours follow (the international foot, NIST 2023; the Gregorian year).
 PINT_EXPRESSIONS = {
+    "mpg": "mile / gallon",
     "acre": "43560 * international_foot ** 2",
     "acres": "43560 * international_foot ** 2",
     "month": "gregorian_year / 12",
