@@ -7,7 +7,8 @@
 
 Fields may follow, each once and in this order: `;unit=km*h^-1` (a quantity: the number is its
 magnitude in that unit, its terms as written, `*`-separated, each `name` or `name^power`) and
-`;fmt=hex` (the display format of a `to hex` line: hex bin oct frac sci, or base2 … base36).
+`;fmt=hex` (the display format of a `to hex` line: hex bin oct frac sci, base2 … base36, or
+mixed:h,min for `to h min`).
 Any other field is refused. Text with no kind is the legacy format, a plain Decimal string
 (`0.3`, `1E+9999`).
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from . import formats, nodes, quantities
+from . import formats, mixed, nodes, quantities
 from .arithmetic import (
     add,
     decimal_error,
@@ -228,6 +228,8 @@ def _convert(node: nodes.Convert, lookup: Lookup) -> Value:
     try:
         if type(target) is nodes.UnitTarget:
             return quantities.convert(value, target.unit)
+        if target.format.startswith(mixed.PREFIX):  # `to h min`: kept in the first unit
+            return quantities.convert(value, mixed.units_of(target.format)[0])
         formats.check(value, target.format)
     except (CalcError, ArithmeticError) as error:
         raise _located(error, target.start, target.end) from None

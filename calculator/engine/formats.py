@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
+from . import mixed
 from .errors import MathError
 from .numbers import Num, format_scientific, present
 from .quantities import Quantity, Value, kind
@@ -29,11 +30,18 @@ _SPLIT_BITS = 512
 
 
 def is_format(fmt: str) -> bool:
-    return fmt in _PREFIXED_BASES or fmt in ("frac", "sci") or _BASE_RE.fullmatch(fmt) is not None
+    return (
+        fmt in _PREFIXED_BASES
+        or fmt in ("frac", "sci")
+        or _BASE_RE.fullmatch(fmt) is not None
+        or mixed.is_mixed(fmt)
+    )
 
 
 def present_value(value: Value, fmt: str | None = None) -> tuple[str, Decimal]:
     """The display and the full-precision Decimal of a value (a quantity's magnitude's)."""
+    if fmt is not None and type(value) is Quantity and fmt.startswith(mixed.PREFIX):
+        return mixed.present_mixed(value, fmt), present(value.magnitude)[1]
     if type(value) is Quantity:
         display, decimal = present(value.magnitude) if fmt is None else _formatted(value, fmt)
         text = value.unit.text

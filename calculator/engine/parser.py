@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from . import nodes, quantities
+from . import mixed, nodes, quantities
 from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
 from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
@@ -235,12 +235,31 @@ class _Parser:
         unit = _TARGET_UNITS.get(rest_of_line)
         if unit is not None:
             self.pos = len(self.tokens) - 1  # the END token: the target ran to it
+        elif (mixed_format := self._mixed_target()) is not None:
+            last = self.tokens[self.pos - 1][3]
+            return nodes.FormatTarget(mixed_format, self.text[first:last], first, last)
         else:
             unit = self._target_units(first)
             if self.tokens[self.pos][0] is _END:
                 _remember_target(rest_of_line, unit)
         last = self.tokens[self.pos - 1][3]
         return nodes.UnitTarget(unit, self.text[first:last], first, last)
+
+    def _mixed_target(self) -> str | None:
+        """`h min`, `ft in`: unit names side by side to the end of the line, all measuring one
+        thing, are a mixed display (mixed.py), not their product; None for anything else."""
+        tokens = self.tokens
+        names = []
+        pos = self.pos
+        while tokens[pos][0] is _NAME and tokens[pos][1] in UNIT_NAMES:
+            names.append(tokens[pos][1])
+            pos += 1
+        if tokens[pos][0] is not _END:
+            return None
+        fmt = mixed.format_name(names)
+        if fmt is not None:
+            self.pos = pos
+        return fmt
 
     def _target_units(self, first: int) -> Unit:
         """The units of a target starting at column `first`, checked."""

@@ -94,6 +94,13 @@ MALFORMED = [
     "int:1;unit=",
     "int:1;fmt=base37",
     "int:1;fmt=hex;unit=m",
+    # A mixed display names two to six distinct units of one dimension, none on an offset scale.
+    "int:1;unit=h;fmt=mixed:h",
+    "int:1;unit=h;fmt=mixed:h,m",
+    "int:1;unit=h;fmt=mixed:h,h",
+    "int:1;unit=h;fmt=mixed:h,furlong",
+    "int:1;unit=°C;fmt=mixed:°C,°F",
+    "int:1;unit=s;fmt=mixed:" + ",".join(["d", "h", "min", "s", "ms", "µs", "ns"]),
     "int:1;colour=red",
     "NaN",
     "-Infinity",
@@ -178,3 +185,12 @@ def test_load_inverts_dump_exactly(value):
 def test_random_text_loads_or_is_a_value_error(text):
     with contextlib.suppress(ValueError):
         load_value(text)
+
+
+def test_a_mixed_display_is_stored_with_its_units_and_shown_again():
+    from calculator.engine import display_stored, evaluate
+
+    result = evaluate("100000 s to d h min s")
+    assert result.display == "1 d 3 h 46 min 40 s"
+    assert result.stored == "frac:125/108;unit=d;fmt=mixed:d,h,min,s"
+    assert display_stored(result.stored) == "1 d 3 h 46 min 40 s"

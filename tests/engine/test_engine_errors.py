@@ -189,6 +189,8 @@ UNIT_ERRORS = [
     ("1 Hz^2 to W", DimensionError, (10, 11), "cannot convert s^-2 to power"),
     ("1/m^2 + 1 s", DimensionError, (6, 7), "cannot add m^-2 and time"),
     ("1/0 m", MathError, (0, 5), "division by zero"),  # no fraction of a unit: divided as ever
+    ("1 m^2 to ft in", DimensionError, (9, 14), "cannot convert area to length"),
+    ("5 to h min", DimensionError, (5, 10), "cannot convert a plain number to time"),
     # A number after a quantity is still a missing operator when no unit follows it.
     ("5 ft 11", ParseError, (5, 7), "missing operator between 'ft' and '11'"),
     ("1 h 30 min 2", ParseError, (11, 12), "missing operator between 'min' and '2'"),

@@ -280,6 +280,23 @@ FAMILIES = {
         ("1/2 min(3, 4)", "1.5"),  # min( is the function
         ("6/2(1+2)", "9"),
     ],
+    # Units side by side after `to`, all of one dimension, are a mixed display: whole parts but
+    # the last, which takes the rest; the value stays in the first unit.
+    "mixed units": [
+        ("1.5 h to h min", "1 h 30 min"),
+        ("90 min to h min", "1 h 30 min"),
+        ("0.5 h to h min", "30 min"),  # leading zero parts are left out
+        ("180 cm to ft in", "5 ft 10.8661417322835 in"),
+        ("60 in to ft in", "5 ft 0 in"),
+        ("3661 s to h min s", "1 h 1 min 1 s"),
+        ("100000 s to d h min s", "1 d 3 h 46 min 40 s"),
+        ("-1.5 h to h min", "-1 h 30 min"),
+        ("2.5 turn to turn deg", "2 turn 180 deg"),
+        ("sqrt(2) h to h min", "1 h 24.8528137423857 min"),
+        ("(1 h - 1 ns) to h min s", "59 min 59.999999999 s"),
+        ("1e400 s to h min", "2.77777777777778e+396 h"),  # too many parts to read: one unit
+        ("5 N m to J", "5 J"),  # units of different dimensions are still their product
+    ],
 }
 CASES = [(family, text, display) for family, rows in FAMILIES.items() for text, display in rows]
 
@@ -658,3 +675,9 @@ def test_a_target_read_again_has_its_own_span(first, second, display, error, spa
     else:
         target = parse(second).target
         assert ((target.start, target.end), target.unit) == (span, parse(first).target.unit)
+
+
+def test_a_mixed_display_keeps_the_value_in_its_first_unit():
+    session = Session()
+    assert evaluate("100 min to h min", session).display == "1 h 40 min"
+    assert evaluate("ans", session).display == "1.66666666666667 h"
