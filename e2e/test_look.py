@@ -13,7 +13,15 @@ from e2e.browser import calculate, open_calculator
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-LINES = ["r = 3", "2pi r^2", "6/2(1+2)", "100!/98!", "2^100", "1000!", "0.1 + 0.2", "2 +"]
+LINES = [
+    "r = 3",
+    "2pi r^2",
+    "60 km/h to m/s",
+    "10 km / 20 km/h to min",
+    "180 cm to ft in",
+    "100 + 10%",
+    "3 kmh to m/s",
+]
 # The README's screenshots: (file, viewport, color scheme).
 SCREENSHOTS = [
     ("screenshot.png", {"width": 880, "height": 822}, "light"),
@@ -40,8 +48,8 @@ def test_readme_screenshot(
         open_calculator(page)
         for line in LINES:
             calculate(page, line)
-        page.locator("#expression").press_sequentially("sqrt(2)")
-        expect(page.locator("#preview")).to_have_text("= 1.4142135623731")
+        page.locator("#expression").press_sequentially("2/3 cup to tbsp")
+        expect(page.locator("#preview")).to_contain_text("= 10.6666666666667 tbsp")
         path = DOCS / name
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=path, full_page=True, animations="disabled")
