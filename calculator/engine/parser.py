@@ -353,11 +353,14 @@ class _Parser:
                 if following[1] not in UNIT_NAMES or (
                     following[1] == "in" and _names_format(tokens[pos + 2]) and not self.depth
                 ):
-                    # (`2/3 cup`, a fraction of a unit, is postfix()'s to read.)
-                    if (
-                        following[0] is not _DIVIDE
-                        or following[2] != end
-                        or not _fraction_of_unit(tokens, pos + 1)
+                    # (`2/3 cup` and `1 1/2 cup`, fractions of a unit, are postfix()'s to read.)
+                    if not (
+                        (
+                            following[0] is _DIVIDE
+                            and following[2] == end
+                            and _fraction_of_unit(tokens, pos + 1)
+                        )
+                        or (following[0] is _NUMBER and _whole_and_fraction(tokens, pos + 1))
                     ):
                         self.pos = pos + 1
                         return nodes.Number(int(value), self.text[start:end], start, end)
@@ -499,6 +502,15 @@ class _Parser:
         value = exact(Fraction(numerator.value, int(digits)))
         return nodes.Number(value, self.text[numerator.start : end], numerator.start, end)
 
+    def _whole_and_fraction(self, whole: nodes.Number) -> nodes.Number:
+        """`1 1/2` in `1 1/2 cup`: a whole number and a fraction of the unit after them, one
+        number, as recipes write it."""
+        _, digits, start, end = self.tokens[self.pos]
+        self.pos += 1
+        fraction = self._fraction(nodes.Number(int(digits), digits, start, end))
+        value = exact(whole.value + Fraction(fraction.value))
+        return nodes.Number(value, self.text[whole.start : fraction.end], whole.start, fraction.end)
+
     def _mixed(self, first: nodes.Measure) -> nodes.Node:
         """`5 ft 11 in`, `1 h 30 min`: quantities written one after another, as on a tape measure
         or a clock, are their sum (in the first one's unit); it binds as a measure does. A
@@ -511,11 +523,28 @@ class _Parser:
             if kind is not _NUMBER:  # (an END token always follows a NUMBER)
                 break
             following = tokens[self.pos + 1]
-            if following[0] is not _NAME or following[1] not in UNIT_NAMES:
+            if following[0] is _NAME and following[1] in UNIT_NAMES:
+                self.pos += 1
+                value = int(value) if value.isdigit() else _literal(value, self.text, start, end)
+                number = nodes.Number(value, self.text[start:end], start, end)
+            elif value.isdigit() and (
+                (
+                    following[0] is _DIVIDE
+                    and following[2] == end
+                    and _fraction_of_unit(tokens, self.pos + 1)
+                )
+                or (following[0] is _NUMBER and _whole_and_fraction(tokens, self.pos + 1))
+            ):
+                # `5 ft 1 1/2 in`, `1 cup 1/3 cup`
+                self.pos += 1
+                number = nodes.Number(int(value), self.text[start:end], start, end)
+                if following[0] is _DIVIDE:
+                    number = self._fraction(number)
+                else:
+                    number = self._whole_and_fraction(number)
+            else:
                 break
-            self.pos += 1
-            number = int(value) if value.isdigit() else _literal(value, self.text, start, end)
-            measure = self._measure(nodes.Number(number, self.text[start:end], start, end))
+            measure = self._measure(number)
             rest.append(("+", measure))
             ops_at.append(start)
         return nodes.Chain(first, tuple(rest), tuple(ops_at)) if rest else first
@@ -591,6 +620,14 @@ class _Parser:
                 and _fraction_of_unit(tokens, pos)
             ):
                 node = self._fraction(node)
+                pos = self.pos
+            elif (
+                measure_ok
+                and tokens[pos][0] is _NUMBER
+                and value.isdigit()
+                and _whole_and_fraction(tokens, pos)
+            ):
+                node = self._whole_and_fraction(node)
                 pos = self.pos
             if (
                 measure_ok
@@ -751,6 +788,19 @@ def _fraction_of_unit(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -
         and unit in UNIT_NAMES
         and tokens[pos + 3][0] is not _LPAREN
         and not (unit == "in" and _names_format(tokens[pos + 3]))
+    )
+
+
+def _whole_and_fraction(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
+    """Whether the integer at `pos`, after an integer, starts a fraction of a unit: `1 1/2 cup`."""
+    kind, digits, _, end = tokens[pos]
+    following = tokens[pos + 1]
+    return (
+        kind is _NUMBER
+        and digits.isdigit()
+        and following[0] is _DIVIDE
+        and following[2] == end
+        and _fraction_of_unit(tokens, pos + 1)
     )
 
 

@@ -88,7 +88,12 @@ def _times_pi(ratio: Fraction, power: int) -> Num:
 def convert(value: Value, target: Unit) -> Quantity:
     """`value` expressed in `target`; DimensionError if it measures something else."""
     if type(value) is not Quantity or value.unit.dimension != target.dimension:
-        raise DimensionError(f"cannot convert {kind(value)} to {dimension_name(target.dimension)}")
+        hint = ""
+        if type(value) is Quantity and value.unit is _COULOMB and target.dimension == _KELVIN:
+            hint = " (C is the coulomb: write °C or degC for degrees Celsius)"
+        raise DimensionError(
+            f"cannot convert {kind(value)} to {dimension_name(target.dimension)}{hint}"
+        )
     source = value.unit
     if source is target:
         return value
@@ -407,6 +412,8 @@ def in_radians(name: str, value: Value) -> Num:
 
 
 _RADIAN = unit(((UNITS["rad"], 1),))
+_COULOMB = unit(((UNITS["C"], 1),))
+_KELVIN = UNITS["K"].dimension
 
 
 def same_unit(name: str, values: list[Value]) -> tuple[list[Num], Unit | None]:

@@ -38,6 +38,8 @@ def unit_hint(name: str, known: frozenset[str] = UNIT_NAMES) -> str:
     prefix (`sqm` is not a misspelt qm)."""
     if len(name) <= MAX_SUGGESTED_NAME_LENGTH:
         same = _same_but_case(name, known)
+        if "°" + name in UNITS:  # `F`: °F (`C` is the coulomb)
+            same = ["°" + name]
         if same:
             return f" (did you mean {same[0]}?)"
         for cut in range(1, len(name)):

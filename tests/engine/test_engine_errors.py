@@ -191,8 +191,18 @@ UNIT_ERRORS = [
     ("1/0 m", MathError, (0, 5), "division by zero"),  # no fraction of a unit: divided as ever
     ("1 m^2 to ft in", DimensionError, (9, 14), "cannot convert area to length"),
     ("5 to h min", DimensionError, (5, 10), "cannot convert a plain number to time"),
+    # C is the coulomb: a temperature target says how to write Celsius; F alone suggests °F.
+    (
+        "25 C to °F",
+        DimensionError,
+        (8, 10),
+        "cannot convert charge to temperature (C is the coulomb: write °C or degC for degrees "
+        "Celsius)",
+    ),
+    ("25 C to F", UnknownNameError, (8, 9), "unknown unit 'F' (did you mean °F?)"),
     # A number after a quantity is still a missing operator when no unit follows it.
     ("5 ft 11", ParseError, (5, 7), "missing operator between 'ft' and '11'"),
+    ("1 1/2", ParseError, (2, 3), "missing operator between '1' and '1'"),  # no unit: no fraction
     ("1 h 30 min 2", ParseError, (11, 12), "missing operator between 'min' and '2'"),
     ("1 m to m/m", ParseError, (7, 10), "the units cancel: convert to a unit"),
     (

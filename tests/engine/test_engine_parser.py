@@ -42,6 +42,7 @@ CASES = [
     ("2⁻¹", "2^-1"),
     ("2/3 cup", "2/3 × cup"),  # a fraction of a unit
     ("2 / 3 cup", "2 / (3 × cup)"),
+    ("1 1/2 cup", "1 1/2 × cup"),
     ("2 * 1 h 30 min", "2 × (1 × h + (30 × min))"),  # binding as one quantity does
     ("60 km/h to m/s", "60 × km / h to m/s"),
     ("60 km/h -> m / s", "60 × km / h to m/s"),

@@ -279,6 +279,11 @@ FAMILIES = {
         ("5 kWh / 2 h", "2.5 kW"),
         ("1/2 min(3, 4)", "1.5"),  # min( is the function
         ("6/2(1+2)", "9"),
+        ("1 1/2 cup to mL", "354.88235475 mL"),  # a whole number and a fraction
+        ("2 3/4 in to mm", "69.85 mm"),
+        ("5 ft 1 1/2 in to cm", "156.21 cm"),
+        ("1 cup 1/3 cup to mL", "315.450982 mL"),
+        ("2 * 1 1/2 h", "3 h"),
     ],
     # Units side by side after `to`, all of one dimension, are a mixed display: whole parts but
     # the last, which takes the rest; the value stays in the first unit.
