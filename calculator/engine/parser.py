@@ -354,14 +354,9 @@ class _Parser:
                     following[1] == "in" and _names_format(tokens[pos + 2]) and not self.depth
                 ):
                     # (`2/3 cup` and `1 1/2 cup`, fractions of a unit, are postfix()'s to read.)
-                    if not (
-                        (
-                            following[0] is _DIVIDE
-                            and following[2] == end
-                            and _fraction_of_unit(tokens, pos + 1)
-                        )
-                        or (following[0] is _NUMBER and _whole_and_fraction(tokens, pos + 1))
-                    ):
+                    if (
+                        following[0] is not _DIVIDE and following[0] is not _NUMBER
+                    ) or not _starts_fraction(tokens, pos):
                         self.pos = pos + 1
                         return nodes.Number(int(value), self.text[start:end], start, end)
                 elif _ends_one_unit(tokens, pos + 2) and tokens[pos + 2][0] not in _AFTER_ONE_UNIT:
@@ -494,22 +489,20 @@ class _Parser:
             measure.value = quantities.measure(number.value, tuple(units))
         return measure
 
-    def _fraction(self, numerator: nodes.Number) -> nodes.Number:
-        """`2/3` in `2/3 cup`: an integer over an integer, written without spaces, before a unit
-        is one number, as recipes and rulers write it (`5 kWh / 2 h` still divides by 2 h)."""
-        _, digits, _, end = self.tokens[self.pos + 1]
-        self.pos += 2
-        value = exact(Fraction(numerator.value, int(digits)))
-        return nodes.Number(value, self.text[numerator.start : end], numerator.start, end)
-
-    def _whole_and_fraction(self, whole: nodes.Number) -> nodes.Number:
-        """`1 1/2` in `1 1/2 cup`: a whole number and a fraction of the unit after them, one
-        number, as recipes write it."""
-        _, digits, start, end = self.tokens[self.pos]
-        self.pos += 1
-        fraction = self._fraction(nodes.Number(int(digits), digits, start, end))
-        value = exact(whole.value + Fraction(fraction.value))
-        return nodes.Number(value, self.text[whole.start : fraction.end], whole.start, fraction.end)
+    def _fraction(self, first: nodes.Number) -> nodes.Number:
+        """`2/3` in `2/3 cup`, `1 1/2` in `1 1/2 cup`: the number _starts_fraction() found, after
+        its first integer (`first`, read already), as recipes and rulers write it."""
+        tokens = self.tokens
+        if tokens[self.pos][0] is _DIVIDE:
+            _, digits, _, end = tokens[self.pos + 1]
+            self.pos += 2
+            value = exact(Fraction(first.value, int(digits)))
+        else:
+            _, numerator, _, _ = tokens[self.pos]
+            _, digits, _, end = tokens[self.pos + 2]
+            self.pos += 3
+            value = exact(first.value + Fraction(int(numerator), int(digits)))
+        return nodes.Number(value, self.text[first.start : end], first.start, end)
 
     def _mixed(self, first: nodes.Measure) -> nodes.Node:
         """`5 ft 11 in`, `1 h 30 min`: quantities written one after another, as on a tape measure
@@ -527,21 +520,9 @@ class _Parser:
                 self.pos += 1
                 value = int(value) if value.isdigit() else _literal(value, self.text, start, end)
                 number = nodes.Number(value, self.text[start:end], start, end)
-            elif value.isdigit() and (
-                (
-                    following[0] is _DIVIDE
-                    and following[2] == end
-                    and _fraction_of_unit(tokens, self.pos + 1)
-                )
-                or (following[0] is _NUMBER and _whole_and_fraction(tokens, self.pos + 1))
-            ):
-                # `5 ft 1 1/2 in`, `1 cup 1/3 cup`
+            elif _starts_fraction(tokens, self.pos):  # `5 ft 1 1/2 in`, `1 cup 1/3 cup`
                 self.pos += 1
-                number = nodes.Number(int(value), self.text[start:end], start, end)
-                if following[0] is _DIVIDE:
-                    number = self._fraction(number)
-                else:
-                    number = self._whole_and_fraction(number)
+                number = self._fraction(nodes.Number(int(value), self.text[start:end], start, end))
             else:
                 break
             measure = self._measure(number)
@@ -614,20 +595,10 @@ class _Parser:
             node: nodes.Node = nodes.Number(number, self.text[start:end], start, end)
             if (
                 measure_ok
-                and tokens[pos][0] is _DIVIDE
-                and value.isdigit()
-                and tokens[pos][2] == end
-                and _fraction_of_unit(tokens, pos)
+                and (tokens[pos][0] is _DIVIDE or tokens[pos][0] is _NUMBER)
+                and _starts_fraction(tokens, pos - 1)
             ):
                 node = self._fraction(node)
-                pos = self.pos
-            elif (
-                measure_ok
-                and tokens[pos][0] is _NUMBER
-                and value.isdigit()
-                and _whole_and_fraction(tokens, pos)
-            ):
-                node = self._whole_and_fraction(node)
                 pos = self.pos
             if (
                 measure_ok
@@ -791,17 +762,18 @@ def _fraction_of_unit(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -
     )
 
 
-def _whole_and_fraction(tokens: list[tuple[TokenKind, str, int, int]], pos: int) -> bool:
-    """Whether the integer at `pos`, after an integer, starts a fraction of a unit: `1 1/2 cup`."""
-    kind, digits, _, end = tokens[pos]
+def _starts_fraction(
+    tokens: list[tuple[TokenKind, str, int, int]], pos: int, whole_first: bool = True
+) -> bool:
+    """Whether the integer at `pos` starts a fraction of the unit after it: `2/3 cup`, the bar
+    touching both integers, or `1 1/2 cup`, a whole number first."""
+    _, digits, _, end = tokens[pos]
+    if not digits.isdigit():
+        return False
     following = tokens[pos + 1]
-    return (
-        kind is _NUMBER
-        and digits.isdigit()
-        and following[0] is _DIVIDE
-        and following[2] == end
-        and _fraction_of_unit(tokens, pos + 1)
-    )
+    if following[0] is _DIVIDE:
+        return following[2] == end and _fraction_of_unit(tokens, pos + 1)
+    return whole_first and following[0] is _NUMBER and _starts_fraction(tokens, pos + 1, False)
 
 
 def _names_target(token: tuple[TokenKind, str, int, int]) -> bool:
