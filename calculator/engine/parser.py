@@ -37,7 +37,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import mixed, nodes, quantities
-from .errors import AssignmentError, LimitError, ParseError, UnknownNameError
+from .errors import AssignmentError, CalcError, LimitError, ParseError, UnknownNameError
 from .formats import FORMAT_NAMES
 from .functions import ARITY, CONSTANTS, arity_error
 from .limits import (
@@ -48,7 +48,7 @@ from .limits import (
 )
 from .numbers import Num, exact, parse_literal
 from .suggest import unit_hint
-from .tokenizer import scan
+from .tokenizer import check_length, scan
 from .tokens import Span, TokenKind
 from .units import SINGLE_UNITS, UNIT_NAMES, Unit, UnitError, combine, raised
 
@@ -98,9 +98,56 @@ def parse_line(text: str) -> tuple[nodes.Node, frozenset[str]]:
     """parse(text), and the unit names the line uses as operands (not its target's): a session's
     variable of one of these names shadows the unit. Noted while parsing, so finding them needs
     no second walk of the tree."""
+    check_length(text)
+    cut = text.rfind(" to ")
+    target = None if cut < 0 else _known_target(text, cut + 4)
+    if target is not None:
+        parsed = _parse_before(text, cut, target)
+        if parsed is not None:
+            return parsed
     parser = _Parser(text, scan(text))
     tree = parser.line()
     return tree, frozenset(parser.unit_names)
+
+
+def _known_target(text: str, after: int) -> nodes.UnitTarget | nodes.FormatTarget | None:
+    """The target from column `after` (past a ` to `) to the end of the line, when its text alone
+    gives it: a format or unit name (`to hex`, `to N`) or units read before (`to km/h`,
+    _TARGET_UNITS). None for anything else, which the whole line's parse reads."""
+    rest = text[after:].lstrip()
+    first = len(text) - len(rest)
+    last = first + len(rest.rstrip())
+    unit = _TARGET_UNITS.get(rest)
+    if unit is not None:
+        return nodes.UnitTarget(unit, text[first:last], first, last)
+    name = text[first:last]
+    if name in FORMAT_NAMES:
+        return nodes.FormatTarget(FORMAT_NAMES[name], name, first, last)
+    if name in UNIT_NAMES:
+        return nodes.UnitTarget(SINGLE_UNITS[name], name, first, last)
+    return None
+
+
+def _parse_before(
+    text: str, cut: int, target: nodes.UnitTarget | nodes.FormatTarget
+) -> tuple[nodes.Node, frozenset[str]] | None:
+    """parse_line(text) for a line whose target is known: only the text before its ` to ` (at
+    column `cut`) is scanned and parsed, as the whole line's parse reads it (every look past a
+    token treats `to` as it treats the end of the line), then converted. None where that part
+    does not parse or converts already (`5 m to cm to mm`): the whole line's parse then gives
+    its own answer."""
+    try:
+        parser = _Parser(text, scan(text[:cut]))
+        tree = parser.line()
+    except CalcError:
+        return None
+    top = tree.value if type(tree) is nodes.Assign else tree
+    if type(top) is nodes.Convert:
+        return None
+    converted = nodes.Convert(top, target)
+    if type(tree) is nodes.Assign:
+        converted = nodes.Assign(tree.target, converted)
+    return converted, frozenset(parser.unit_names)
 
 
 class _Parser:
