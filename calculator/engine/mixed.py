@@ -8,6 +8,7 @@ so `ans` after `90 min to h min` is 1.5 h.
 from __future__ import annotations
 
 from decimal import Context, Decimal
+from itertools import pairwise
 from math import floor
 
 from . import arithmetic
@@ -38,6 +39,14 @@ def format_name(names: list[str]) -> str | None:
     if any(named.dimension != units[0].dimension for named in units) or not any(units[0].dimension):
         return None
     return PREFIX + ",".join(names)
+
+
+def largest_first(names: list[str]) -> bool:
+    """Whether each unit is larger than the next (`h min`, `ft in`), the order a mixed target is
+    written in; `min h` would show 90 min as "90 min 0 h". (A stored format is shown in any
+    order: only new targets are held to it.)"""
+    units = [SINGLE_UNITS[name] for name in names]
+    return all(unit_ratio(larger, smaller) > 1 for larger, smaller in pairwise(units))
 
 
 def is_mixed(fmt: str) -> bool:

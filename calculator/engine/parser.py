@@ -136,8 +136,9 @@ def _parse_before(
     token treats `to` as it treats the end of the line), then converted. None where that part
     does not parse or converts already (`5 m to cm to mm`): the whole line's parse then gives
     its own answer."""
+    head = text[:cut]  # the parser's text too: a target inside it is kept by the head's text
     try:
-        parser = _Parser(text, scan(text[:cut]))
+        parser = _Parser(head, scan(head))
         tree = parser.line()
     except CalcError:
         return None
@@ -305,6 +306,12 @@ class _Parser:
             return None
         fmt = mixed.format_name(names)
         if fmt is not None:
+            if not mixed.largest_first(names):
+                raise ParseError(
+                    "write the units of a mixed display from the largest to the smallest: "
+                    "to h min, to ft in",
+                    Span(tokens[self.pos][2], tokens[pos - 1][3]),
+                )
             self.pos = pos
         return fmt
 
@@ -351,6 +358,8 @@ class _Parser:
         tokens = self.tokens
         kind, value, start, end = tokens[self.pos]
         if kind is _NAME:
+            if value == "to":
+                raise _second_conversion(start, end)
             if value not in UNIT_NAMES:
                 raise UnknownNameError(
                     f"unknown unit '{self.text[start:end]}'{unit_hint(value)}",
@@ -777,6 +786,9 @@ class _Parser:
         self._check_thousands()
         if kind is _RPAREN:
             return ParseError("unmatched )", span)
+        top = node.value if type(node) is nodes.Assign else node
+        if type(top) is nodes.Convert and (kind is _ARROW or token[1] in ("to", "in")):
+            return _second_conversion(start, end)
         if kind is _EQUALS:
             if isinstance(node, nodes.Assign):
                 return ParseError("only one = is allowed in a line", span)
@@ -869,6 +881,14 @@ def _one_literal_power(tokens: list[tuple[TokenKind, str, int, int]], pos: int) 
         and tokens[pos + 2][1].isdigit()
         and tokens[pos + 3][0] not in _OPERAND_SUFFIXES
         and _ends_one_unit(tokens, pos + 3)
+    )
+
+
+def _second_conversion(start: int, end: int) -> ParseError:
+    """`5 m to cm to mm`: a line converts once; the next line converts its answer."""
+    return ParseError(
+        "one conversion per line: convert the answer on the next line (ans to …)",
+        Span(start, end),
     )
 
 

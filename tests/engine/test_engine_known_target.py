@@ -17,7 +17,22 @@ from calculator.engine.tokens import TokenKind
 from calculator.engine.units import UNIT_NAMES
 
 # Targets the first parse of a line learns (_TARGET_UNITS) and single names known at once.
-TARGETS = ["m", "km/h", "m/s", "N", "hex", "frac", "in", "h min", "kg*m^2/s^2", "cm ", "°C", "to"]
+TARGETS = [
+    "m",
+    "km/h",
+    "m/s",
+    "N",
+    "hex",
+    "frac",
+    "in",
+    "h min",
+    "kg*m^2/s^2",
+    "cm ",
+    "°C",
+    "to",
+    "km/h to m",
+    "m to km/h",
+]
 HEADS = [
     "1",
     "2.5",
@@ -51,6 +66,9 @@ HEADS = [
     "->",
     "²",
     "5 ft 11 in",
+    " to km/h",
+    " to m/s",
+    " to kg*m^2/s^2",
 ]
 
 
@@ -66,6 +84,17 @@ def _shape(node: object) -> object:
 
 
 def _whole_line(text: str) -> tuple[object, frozenset[str]] | tuple[str, str, object]:
+    """The whole line's parse, with none of the targets read before (whatever the path under
+    test left in _TARGET_UNITS cannot reach it)."""
+    kept = parser_module._TARGET_UNITS
+    parser_module._TARGET_UNITS = {}
+    try:
+        return _parse_whole(text)
+    finally:
+        parser_module._TARGET_UNITS = kept
+
+
+def _parse_whole(text: str) -> tuple[object, frozenset[str]] | tuple[str, str, object]:
     try:
         parser = _Parser(text, scan(text))
         tree = parser.line()
@@ -103,6 +132,8 @@ def test_a_known_target_gives_the_tree_of_the_whole_line(head, target):
         "9.81 m/s^2 * 2 kg to N",
         "255 to hex",
         "5 m to cm to mm",  # a second conversion: the whole line's error
+        "5 m to km/h to mm",
+        "2 h to km/h to min",
         "5 ft in m to cm",
         "(5 m to cm)",
         " to m",

@@ -19,6 +19,7 @@ from calculator.engine import (
     Quantity,
     Session,
     Span,
+    display_stored,
     evaluate,
 )
 from calculator.engine.numbers import WORK_CONTEXT
@@ -686,3 +687,39 @@ def test_a_mixed_display_keeps_the_value_in_its_first_unit():
     session = Session()
     assert evaluate("100 min to h min", session).display == "1 h 40 min"
     assert evaluate("ans", session).display == "1.66666666666667 h"
+
+
+# A line converts once: a second `to` (or `->`, or `in` before a unit) is named as such, at its
+# own columns, where it used to read as a unit called 'to' or as an unexpected word.
+@pytest.mark.parametrize(
+    ("line", "span"),
+    [
+        ("5 m to cm to mm", (10, 12)),
+        ("5 m to km/h to mm", (12, 14)),
+        ("5 m to cm -> mm", (10, 12)),
+        ("255 to hex to bin", (11, 13)),
+        ("5 ft in m to cm", (10, 12)),
+        ("x = 5 m to cm to mm", (14, 16)),
+        ("2 h to h min to s", (13, 15)),
+    ],
+)
+def test_a_second_conversion_says_a_line_converts_once(line, span):
+    result = evaluate(line)
+    assert type(result.error) is ParseError
+    assert result.error.message.startswith("one conversion per line")
+    assert result.error.span == Span(*span)
+
+
+@pytest.mark.parametrize(
+    ("line", "span"),
+    [("90 min to min h", (10, 15)), ("100 in to in ft", (10, 15)), ("5 m to cm in mm", (7, 15))],
+)
+def test_a_mixed_display_lists_its_units_from_the_largest(line, span):
+    result = evaluate(line)
+    assert type(result.error) is ParseError and "largest to the smallest" in result.error.message
+    assert result.error.span == Span(*span)
+
+
+def test_a_stored_mixed_display_in_another_order_is_still_shown():
+    """Rows stored before the order was required keep their display."""
+    assert display_stored("int:90;unit=min;fmt=mixed:min,h") == "90 min 0 h"
