@@ -23,6 +23,7 @@ from .arithmetic import (
     subtract,
 )
 from .errors import CalcError, DimensionError, UnknownNameError
+from .formats import FORMAT_NAMES, format_hint
 from .functions import ARITY, CONSTANTS, IMPLEMENTATIONS, call_with_quantities
 from .quantities import Quantity, Value
 from .suggest import unit_hint
@@ -99,7 +100,10 @@ def _name(node: nodes.Name, lookup: Lookup) -> Value:
 
 
 def _hint(name: str, lookup: Lookup) -> str:
-    """Suggest `pi r` for `pir` (letters run together form one name), else the closest name."""
+    """Suggest `pi r` for `pir` (letters run together form one name), else the closest name;
+    a format's name without its `to` (`255 hex`) says where it goes."""
+    if name in FORMAT_NAMES or name == "base":
+        return f" ({format_hint(name)})"
     for cut in range(1, len(name)):
         left, right = name[:cut], name[cut:]
         if lookup(left) is not None and lookup(right) is not None:
@@ -112,6 +116,8 @@ def _hint(name: str, lookup: Lookup) -> str:
 ANGLE_IN_DEGREES: ContextVar[bool] = ContextVar("angle_in_degrees", default=False)
 _OF_ANGLE = frozenset(["sin", "cos", "tan"])
 _DEGREE = single("deg")
+_TIME = single("s").dimension
+_LENGTH = single("m").dimension
 
 
 def _call(node: nodes.Call, lookup: Lookup) -> Value:
@@ -198,14 +204,31 @@ def _chain(node: nodes.Chain, lookup: Lookup) -> Value:
                 value = _CHAIN_OPS[op](value, right)
         except (CalcError, ArithmeticError) as error:
             if type(error) is DimensionError and op in _SUMS and node.ops_at:
-                # `3 m + 2 s`: the operator joins what cannot be joined.
+                # `3 m + 2 s`: the operator joins what cannot be joined; in a sum written
+                # without `+` (`1 h 30 m`) the quantity that does not fit is blamed.
                 at = node.ops_at[index]
-                raise _located(error, at, at + 1) from None
+                end = operand.end if at == operand.start else at + 1
+                if (
+                    type(operand) is nodes.Measure
+                    and operand.names == ("m",)
+                    and _is_time(value)
+                    and _is_length(right)
+                ):
+                    error.message += " (m is the metre: write min for minutes)"  # 1 h 30 m
+                raise _located(error, at, end) from None
             # A zero divisor is the divisor's fault; anything else belongs to the whole run so far.
             blame_divisor = op in _DIVISIONS and not right
             start = operand.start if blame_divisor else node.start
             raise _located(error, start, operand.end) from None
     return value
+
+
+def _is_time(value: Value) -> bool:
+    return type(value) is _Quantity and value.unit.dimension == _TIME
+
+
+def _is_length(value: Value) -> bool:
+    return type(value) is _Quantity and value.unit.dimension == _LENGTH
 
 
 def _measure(node: nodes.Measure, lookup: Lookup) -> Value:

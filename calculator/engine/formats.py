@@ -22,6 +22,17 @@ FORMAT_NAMES = {
     "fraction": "frac",
     "sci": "sci",
 }
+_EXAMPLES = {"hex": "255", "bin": "10", "oct": "8", "sci": "123456", "base": "255"}
+
+
+def format_hint(name: str) -> str:
+    """Where a format's name goes, for a line that names it without `to` (`255 hex`)."""
+    target = "base 7" if name == "base" else name
+    return (
+        f"{name} is a format: write it after 'to', as in {_EXAMPLES.get(name, '0.75')} to {target}"
+    )
+
+
 _PREFIXED_BASES = {"hex": (16, "0x"), "bin": (2, "0b"), "oct": (8, "0o")}
 _BASE_RE = re.compile(r"base([2-9]|[12][0-9]|3[0-6])")
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -38,7 +38,7 @@ from fractions import Fraction
 
 from . import mixed, nodes, quantities
 from .errors import AssignmentError, CalcError, LimitError, ParseError, UnknownNameError
-from .formats import FORMAT_NAMES
+from .formats import FORMAT_NAMES, format_hint
 from .functions import ARITY, CONSTANTS, arity_error
 from .limits import (
     MAX_DECIMAL_EXPONENT,
@@ -762,6 +762,8 @@ class _Parser:
         _, _, start, end = self.tokens[self.pos]
         _, previous, before, after = self.tokens[self.pos - 1]
         hint = " (% means percent; use mod for a remainder)" if previous == "%" else ""
+        if previous == "base" or previous in FORMAT_NAMES:  # `255 base 7`
+            hint = f" ({format_hint(previous)})"
         return ParseError(
             f"missing operator between '{self.text[before:after]}' and "
             f"'{self.text[start:end]}'{hint}",

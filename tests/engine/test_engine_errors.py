@@ -183,8 +183,13 @@ UNIT_ERRORS = [
     ),
     ("2 mAh", UnknownNameError, (2, 5), "unknown name 'mAh' (did you mean mA·h?)"),
     ("4 sqm", UnknownNameError, (2, 5), "unknown name 'sqm'"),
-    # Quantities one after another are a sum: of one kind only, blamed where the second starts.
-    ("1 h 30 m", DimensionError, (4, 5), "cannot add time and length"),
+    # Quantities one after another are a sum: of one kind only, the one that does not fit blamed.
+    (
+        "1 h 30 m",
+        DimensionError,
+        (4, 8),
+        "cannot add time and length (m is the metre: write min for minutes)",
+    ),
     # A dimension without a name of its own is written in base units, those it has only.
     ("1 Hz^2 to W", DimensionError, (10, 11), "cannot convert s^-2 to power"),
     ("1/m^2 + 1 s", DimensionError, (6, 7), "cannot add m^-2 and time"),

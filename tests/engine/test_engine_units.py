@@ -723,3 +723,64 @@ def test_a_mixed_display_lists_its_units_from_the_largest(line, span):
 def test_a_stored_mixed_display_in_another_order_is_still_shown():
     """Rows stored before the order was required keep their display."""
     assert display_stored("int:90;unit=min;fmt=mixed:min,h") == "90 min 0 h"
+
+
+METRE_HINT = "(m is the metre: write min for minutes)"
+
+
+# Errors that say what was probably meant: a quantity that does not fit a sum written without `+`
+# is blamed whole (the caret was on its first digit), `m` after hours is the metre, and a
+# format's name without its `to` says where it goes (it read as an unknown name, or `bars`).
+@pytest.mark.parametrize(
+    ("line", "message", "span"),
+    [
+        ("1 h 30 m", "cannot add time and length (m is the metre: write min for minutes)", (4, 8)),
+        (
+            "2 h + 30 m",
+            "cannot add time and length (m is the metre: write min for minutes)",
+            (4, 5),
+        ),
+        ("5 kg 3 m", "cannot add mass and length", (5, 8)),
+        ("1 h 30 cm", "cannot add time and length", (4, 9)),
+        ("3 m + 2 s", "cannot add length and time", (4, 5)),
+        (
+            "255 hex",
+            "unknown name 'hex' (hex is a format: write it after 'to', as in 255 to hex)",
+            (4, 7),
+        ),
+        (
+            "0.75 frac",
+            "unknown name 'frac' (frac is a format: write it after 'to', as in 0.75 to frac)",
+            (5, 9),
+        ),
+        (
+            "base",
+            "unknown name 'base' (base is a format: write it after 'to', as in 255 to base 7)",
+            (0, 4),
+        ),
+        (
+            "255 base 7",
+            "missing operator between 'base' and '7' (base is a format: write it after 'to', "
+            "as in 255 to base 7)",
+            (9, 10),
+        ),
+    ],
+)
+def test_errors_say_what_was_probably_meant(line, message, span):
+    result = evaluate(line)
+    assert (result.error.message, result.error.span) == (message, Span(*span))
+
+
+def test_a_variable_named_like_a_format_is_still_a_variable():
+    session = Session()
+    evaluate("hex = 3", session)
+    assert evaluate("2 hex", session).display == "6"
+
+
+def test_the_metre_hint_is_not_given_when_m_is_a_variable():
+    session = Session()
+    evaluate("m = 2", session)
+    result = evaluate("1 h 30 m", session)
+    assert result.error.message == "cannot add time and a plain number"
+    result = evaluate("d = 4 km", session)
+    assert evaluate("2 h + d", session).error.message == "cannot add time and length"
