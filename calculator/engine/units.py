@@ -326,6 +326,16 @@ _define(
     "light-year, a Julian year at the speed of light",
     spelled=("lightyear",),
 )
+_define(
+    "length",
+    ("pc",),
+    "m",
+    648_000 * 149_597_870_700,
+    "parsec, 648000/π au (IAU 2015)",
+    pi_power=-1,
+    prefixable=True,
+    spelled=("parsec",),
+)
 _define("area", ("ha",), "m^2", 10_000, "hectare", spelled=("hectare",))
 _define(
     "area",

@@ -470,7 +470,20 @@ def test_every_factor_matches_pint(name):
     if named.offset:
         return  # an offset scale: test_temperatures_match_pint
     ours = named.scale * PI_50_DIGITS**named.pi_power  # pint's pi: 50 digits
+    if named.key.endswith("pc"):
+        # pint's parsec is 1 au / tan(1″); the IAU's (2015 B2), ours, 648000/π au: 1 au over the
+        # angle itself, not its tangent, which differ by (1″)²/3, about 8e-12.
+        assert abs(Fraction(theirs.magnitude) / ours - 1) < Fraction(1, 10**11)
+        return
     assert Fraction(theirs.magnitude) == ours
+
+
+def test_the_parsec_is_the_iau_one():
+    parsec, astronomical_unit = UNITS["pc"], UNITS["au"]
+    assert (parsec.scale, parsec.pi_power) == (648_000 * astronomical_unit.scale, -1)
+    assert UNITS["Mpc"].scale == 10**6 * parsec.scale
+    assert evaluate("1 pc to ly").display == "3.26156377716743 ly"
+    assert evaluate("1 pc to au").display == "206264.806247096 au"
 
 
 @pytest.mark.parametrize("value", [-40, 0, 20, Fraction(3715, 100), 100, 1000])
