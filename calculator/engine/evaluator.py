@@ -246,10 +246,13 @@ def _assign(node: nodes.Assign, lookup: Lookup) -> Value:
 
 
 def _convert(node: nodes.Convert, lookup: Lookup) -> Value:
-    value = evaluate_tree(node.value, lookup)
+    operand = node.value
+    value = _EVALUATORS[type(operand)](operand, lookup)
     target = node.target
     try:
         if type(target) is nodes.UnitTarget:
+            if type(value) is _Quantity and value.unit is target.unit:
+                return value  # in that unit already (`d / 2 h to km/h`): what convert() gives
             return quantities.convert(value, target.unit)
         if target.format.startswith(mixed.PREFIX):  # `to h min`: kept in the first unit
             return quantities.convert(value, mixed.units_of(target.format)[0])

@@ -114,13 +114,16 @@ def _known_target(text: str, after: int) -> nodes.UnitTarget | nodes.FormatTarge
     """The target from column `after` (past a ` to `) to the end of the line, when its text alone
     gives it: a format or unit name (`to hex`, `to N`) or units read before (`to km/h`,
     _TARGET_UNITS). None for anything else, which the whole line's parse reads."""
-    rest = text[after:].lstrip()
-    first = len(text) - len(rest)
-    last = first + len(rest.rstrip())
+    rest = name = text[after:]
+    first, last = after, len(text)
+    if rest[:1].isspace() or rest[-1:].isspace():  # `to  km/h`, `to m ` (else: as typed)
+        rest = rest.lstrip()
+        name = rest.rstrip()
+        first = last - len(rest)
+        last = first + len(name)
     unit = _TARGET_UNITS.get(rest)
     if unit is not None:
-        return nodes.UnitTarget(unit, text[first:last], first, last)
-    name = text[first:last]
+        return nodes.UnitTarget(unit, name, first, last)
     if name in FORMAT_NAMES:
         return nodes.FormatTarget(FORMAT_NAMES[name], name, first, last)
     if name in UNIT_NAMES:
