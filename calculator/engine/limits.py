@@ -58,6 +58,8 @@ PARSE_CACHE_SIZE = 512
 # Unit targets read lately (`km/h` in `… to km/h`), by their text: lines converting to the same
 # units share one reading. At most this many, each at most MAX_EXPRESSION_LENGTH characters.
 TARGET_CACHE_SIZE = 256
+# Runs of units kept by their text (parser._UNIT_RUNS: `m/s^2`), emptied when full.
+RUN_CACHE_SIZE = 256
 # A compound unit has at most this many different units (kg·m^2/(s^2·K) has 4) and no power beyond
 # ±MAX_UNIT_EXPONENT: its exact scale then has at most 8 × 12 × 30 ≈ 2,900 digits (Q = 10^30).
 MAX_UNIT_TERMS = 8

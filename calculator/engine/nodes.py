@@ -118,7 +118,7 @@ class Measure(Chain):
     variable (it then depends on the text alone, as the tree does).
     """
 
-    __slots__ = ("names", "value")
+    __slots__ = ("names", "value", "_rest", "_run")
 
     def __init__(
         self,
@@ -127,10 +127,52 @@ class Measure(Chain):
         names: tuple[str, ...],
         value: object = None,
     ) -> None:
-        self.first, self.rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
+        self.first, self._rest, self.start, self.end = first, rest, first.start, rest[-1][1].end
         self.ops_at = ()
         self.names = names
         self.value = value
+        self._run = None
+
+    @classmethod
+    def of_run(
+        cls,
+        first: Node,
+        run: tuple[tuple[tuple[str, Node], ...], int],
+        at: int,
+        end: int,
+        names: tuple[str, ...],
+        value: object,
+    ) -> Measure:
+        """A measure whose units are a run read before (parser._UNIT_RUNS): `run` is that
+        reading's units (at its own columns) and the column it started at; this one's start at
+        `at`. Its units are built at these columns when first asked for (the reading line, a
+        variable that shadows one of them), which a live preview mostly never does."""
+        measure = cls.__new__(cls)
+        measure.first, measure.start, measure.end, measure.ops_at = first, first.start, end, ()
+        measure.names, measure.value, measure._rest = names, value, None
+        measure._run = (run, at)
+        return measure
+
+    @property
+    def rest(self) -> tuple[tuple[str, Node], ...]:
+        if self._rest is None:
+            (units, start), at = self._run
+            self._rest = tuple((op, _moved(node, at - start)) for op, node in units)
+        return self._rest
+
+
+def _moved(node: Node, shift: int) -> Node:
+    """A unit of a run (a name, or a name to a literal power) at columns `shift` further on."""
+    if type(node) is Name:
+        return Name(node.name, node.text, node.start + shift, node.end + shift)
+    base, exponent = node.operands
+    return UnitPower(
+        (
+            _moved(base, shift),
+            Number(exponent.value, exponent.text, exponent.start + shift, exponent.end + shift),
+        ),
+        node.value,
+    )
 
 
 class UnitTarget(Node):

@@ -44,6 +44,7 @@ from .limits import (
     MAX_DECIMAL_EXPONENT,
     MAX_NESTING_DEPTH,
     MAX_UNIT_EXPONENT,
+    RUN_CACHE_SIZE,
     TARGET_CACHE_SIZE,
 )
 from .numbers import Num, exact, parse_literal
@@ -87,6 +88,17 @@ RESERVED_NAMES = frozenset(["ans", "to", "of"])
 # (`km/h`): a target depends on that text alone, and new lines often convert to units an earlier
 # line named. Emptied when full (TARGET_CACHE_SIZE); clear() is atomic, so threads may share it.
 _TARGET_UNITS: dict[str, Unit] = {}
+# The measures read from runs of units (`m/s^2` in `9.81 m/s^2`), by the run's text: a run
+# followed by nothing that joins it reads the same after any number (the number only scales the
+# quantity), so a new line's `m/s^2` is a lookup. None for a run that does not (_run_of); emptied
+# when full (RUN_CACHE_SIZE).
+_UNIT_RUNS: dict[str, tuple | None] = {}
+_UNREAD = object()
+# What a run of units is made of, each token touching the one before it: `m/s^2`, `kg*m`, `m²`.
+_RUN_KINDS = frozenset({_NAME, _DIVIDE, _TIMES, _POWER, _NUMBER})
+# What, after a run, would join it or change how it reads: a power (`m/s ^2`), a call's `(`,
+# a factorial or a percentage of its last number.
+_AFTER_RUN_UNSAFE = frozenset({_POWER, _LPAREN, TokenKind.BANG, TokenKind.PERCENT})
 
 
 def parse(text: str) -> nodes.Node:
@@ -492,6 +504,41 @@ class _Parser:
         )
 
     def _measure(self, number: nodes.Number) -> nodes.Node:
+        """_measure_read(number), from _UNIT_RUNS when the units are a run read before: units
+        written without spaces (`m/s^2`, `kg*m^2/s^2`, `m²`), followed by nothing that could
+        join them or change how they are read (another unit, a power, `(`, `!`, `%`)."""
+        tokens = self.tokens
+        pos = self.pos
+        _, _, begin, end = tokens[pos]
+        after = pos + 1
+        while True:
+            kind, value, start, stop = tokens[after]
+            if start != end or kind not in _RUN_KINDS:
+                break
+            end = stop
+            after += 1
+        if (
+            after - pos < 3
+            or kind in _AFTER_RUN_UNSAFE
+            or (kind is _NAME and value in UNIT_NAMES)
+            or self.depth + after - pos >= MAX_NESTING_DEPTH
+        ):
+            return self._measure_read(number)
+        key = self.text[begin:end]
+        run = _UNIT_RUNS.get(key, _UNREAD)
+        if run is _UNREAD:
+            measure = self._measure_read(number)
+            _remember_run(key, _run_of(measure, number, self.pos == after, begin))
+            return measure
+        if run is None:  # not a run that reads the same wherever it is (see _run_of)
+            return self._measure_read(number)
+        units, names, unit = run
+        self.pos = after
+        self.unit_names += names
+        value = None if unit is None else quantities.Quantity(number.value, unit)
+        return nodes.Measure.of_run(number, units, begin, end, names, value)
+
+    def _measure_read(self, number: nodes.Number) -> nodes.Node:
         """A number's units: `60 km`, `3 m^2`, `5 N m`; stops at a name that is not a unit.
 
         The measure's value is read here when its units make one unit (see quantities.measure),
@@ -895,6 +942,36 @@ def _second_conversion(start: int, end: int) -> ParseError:
         "one conversion per line: convert the answer on the next line (ans to …)",
         Span(start, end),
     )
+
+
+def _run_of(measure: nodes.Node, number: nodes.Number, whole: bool, begin: int) -> tuple | None:
+    """What _UNIT_RUNS keeps of a measure read from a run starting at column `begin`: its units
+    (with that column), names and unit; None when the reading is not the run's alone (it
+    stopped inside the run, or holds a unit not a name or a name to a literal power, or `in`,
+    which reads by what follows it) or its quantity is not the number in one unit."""
+    if not whole or type(measure) is not nodes.Measure or "in" in measure.names:
+        return None
+    for _, node in measure.rest:
+        if type(node) is not nodes.Name and not (
+            type(node) is nodes.UnitPower
+            and type(node.operands[0]) is nodes.Name
+            and type(node.operands[1]) is nodes.Number
+        ):
+            return None
+    value = measure.value
+    if value is None:
+        unit = None
+    elif type(value) is quantities.Quantity and value.magnitude is number.value:
+        unit = value.unit
+    else:
+        return None
+    return (measure.rest, begin), measure.names, unit
+
+
+def _remember_run(text: str, run: tuple | None) -> None:
+    if len(_UNIT_RUNS) >= RUN_CACHE_SIZE:
+        _UNIT_RUNS.clear()
+    _UNIT_RUNS[text] = run
 
 
 def _remember_target(text: str, unit: Unit) -> None:

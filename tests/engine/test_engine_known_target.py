@@ -72,15 +72,20 @@ HEADS = [
 ]
 
 
-def _shape(node: object) -> object:
+def shape(node: object) -> object:
     """A node as nested tuples of its class and every slot (units by identity: they are
     interned), so two trees compare equal only when they are the same tree."""
     if isinstance(node, tuple | list):
-        return tuple(_shape(item) for item in node)
-    slots = [slot for cls in type(node).__mro__ for slot in getattr(cls, "__slots__", ()) if slot]
+        return tuple(shape(item) for item in node)
+    slots = [
+        slot
+        for cls in type(node).__mro__
+        for slot in getattr(cls, "__slots__", ())
+        if slot and not slot.startswith("_")  # how a node keeps what it is, not what it is
+    ]
     if not slots or isinstance(node, int | str | Fraction):
         return node
-    return (type(node).__name__, *((slot, _shape(getattr(node, slot))) for slot in slots))
+    return (type(node).__name__, *((slot, shape(getattr(node, slot))) for slot in slots))
 
 
 def _whole_line(text: str) -> tuple[object, frozenset[str]] | tuple[str, str, object]:
@@ -100,7 +105,7 @@ def _parse_whole(text: str) -> tuple[object, frozenset[str]] | tuple[str, str, o
         tree = parser.line()
     except CalcError as error:
         return (type(error).__name__, error.message, error.span)
-    return _shape(tree), frozenset(parser.unit_names)
+    return shape(tree), frozenset(parser.unit_names)
 
 
 def _through_parse_line(text: str) -> tuple[object, frozenset[str]] | tuple[str, str, object]:
@@ -108,7 +113,7 @@ def _through_parse_line(text: str) -> tuple[object, frozenset[str]] | tuple[str,
         tree, names = parse_line(text)
     except CalcError as error:
         return (type(error).__name__, error.message, error.span)
-    return _shape(tree), names
+    return shape(tree), names
 
 
 @pytest.fixture(autouse=True, scope="module")
