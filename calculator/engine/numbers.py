@@ -26,6 +26,7 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
+from functools import lru_cache
 
 from .limits import (
     DISPLAY_DIGITS,
@@ -224,6 +225,17 @@ def _expansion(value: Fraction) -> tuple[int, int] | None:
     no trailing zero (it would need both a 2 and a 5 the denominator already holds).
     """
     denominator = value.denominator
+    scaling = (
+        _small_scaling(denominator) if denominator < _CACHED_DENOMINATORS else _scaling(denominator)
+    )
+    if scaling is None:
+        return None
+    multiplier, places = scaling
+    return value.numerator * multiplier, places
+
+
+def _scaling(denominator: int) -> tuple[int, int] | None:
+    """(m, k) with m·denominator = 10^k, or None: what _expansion() multiplies a numerator by."""
     twos = (denominator & -denominator).bit_length() - 1
     rest = denominator >> twos
     fives = 0
@@ -237,7 +249,12 @@ def _expansion(value: Fraction) -> tuple[int, int] | None:
             if 5**fives != rest:
                 return None
     places = max(twos, fives)
-    return value.numerator * 2 ** (places - twos) * 5 ** (places - fives), places
+    return 2 ** (places - twos) * 5 ** (places - fives), places
+
+
+# Denominators below this are the common ones (2, 4, 50, 3, …): their scaling is kept (1,024).
+_CACHED_DENOMINATORS = 2**64
+_small_scaling = lru_cache(maxsize=1024)(_scaling)
 
 
 def to_value(value: Num) -> Decimal:
@@ -288,7 +305,17 @@ def _present_fraction(value: Fraction) -> tuple[str, Decimal]:
     if expansion is not None:
         coefficient, places = expansion
         if places and coefficient.bit_length() <= _SHORT_EXPANSION_BITS:
-            # Already normalized (no trailing zero) and shown in full: at most 40 digits.
+            # Already normalized (no trailing zero) and shown in full: at most 40 digits, written
+            # out here as _format_decimal() writes them unless its exponent is too small.
+            digits = str(abs(coefficient))
+            whole = len(digits) - places
+            if whole > -6:  # the adjusted exponent, whole - 1, is above -7
+                sign = "-" if coefficient < 0 else ""
+                if whole > 0:
+                    shown = f"{sign}{digits[:whole]}.{digits[whole:]}"
+                else:
+                    shown = f"{sign}0.{'0' * -whole}{digits}"
+                return shown, Decimal(shown)
             decimal = Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT)
             return _format_decimal(decimal, exact=True), decimal
         decimal = terminating_decimal(value)

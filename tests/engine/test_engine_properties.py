@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from calculator.engine import CalcError, Quantity, Session, evaluate
@@ -158,3 +158,28 @@ def test_a_value_kept_between_lines_is_as_exact_as_one_line(a, op, b):
         {"x": load_value(dump_value(session.variables["x"]))}, load_value(dump_value(session.ans))
     )
     assert _outcome(evaluate(f"x {op} ({b})", restarted, commit=False)) == _outcome(one_line)
+
+
+@settings(max_examples=500)
+@given(st.integers(-(10**40), 10**40).filter(bool), st.integers(0, 60), st.integers(0, 30))
+def test_a_terminating_fraction_is_shown_as_its_exact_decimal(numerator, twos, fives):
+    """present()'s short path writes a fraction's digits out itself: the display and Decimal
+    (to its exponent) that formatting the exact Decimal gives."""
+    from fractions import Fraction
+
+    from calculator.engine.numbers import (
+        _EXACT_CONTEXT,
+        _SHORT_EXPANSION_BITS,
+        _expansion,
+        _format_decimal,
+        present,
+    )
+
+    value = Fraction(numerator, 2**twos * 5**fives)
+    assume(value.denominator > 1)  # a whole number is shown as one
+    coefficient, places = _expansion(value)
+    assume(coefficient.bit_length() <= _SHORT_EXPANSION_BITS)  # the short path's share
+    exact = Decimal(coefficient).scaleb(-places, _EXACT_CONTEXT)
+    assert exact == _EXACT_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    display, decimal = present(value)
+    assert (display, decimal.as_tuple()) == (_format_decimal(exact, exact=True), exact.as_tuple())
