@@ -814,6 +814,8 @@ class _Parser:
         hint = " (% means percent; use mod for a remainder)" if previous == "%" else ""
         if previous == "base" or previous in FORMAT_NAMES:  # `255 base 7`
             hint = f" ({format_hint(previous)})"
+        elif previous in UNIT_NAMES and self.tokens[self.pos - 2][0] is _NUMBER:  # `5 ft 11`
+            hint = f" (give {self.text[start:end]} a unit too, as in 5 ft 11 in)"
         return ParseError(
             f"missing operator between '{self.text[before:after]}' and "
             f"'{self.text[start:end]}'{hint}",

@@ -206,9 +206,19 @@ UNIT_ERRORS = [
     ),
     ("25 C to F", UnknownNameError, (8, 9), "unknown unit 'F' (did you mean °F?)"),
     # A number after a quantity is still a missing operator when no unit follows it.
-    ("5 ft 11", ParseError, (5, 7), "missing operator between 'ft' and '11'"),
+    (
+        "5 ft 11",
+        ParseError,
+        (5, 7),
+        "missing operator between 'ft' and '11' (give 11 a unit too, as in 5 ft 11 in)",
+    ),
     ("1 1/2", ParseError, (2, 3), "missing operator between '1' and '1'"),  # no unit: no fraction
-    ("1 h 30 min 2", ParseError, (11, 12), "missing operator between 'min' and '2'"),
+    (
+        "1 h 30 min 2",
+        ParseError,
+        (11, 12),
+        "missing operator between 'min' and '2' (give 2 a unit too, as in 5 ft 11 in)",
+    ),
     ("1 m to m/m", ParseError, (7, 10), "the units cancel: convert to a unit"),
     (
         "5 to",

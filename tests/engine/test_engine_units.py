@@ -772,6 +772,12 @@ METRE_HINT = "(m is the metre: write min for minutes)"
             (0, 4),
         ),
         (
+            "1 h 30",
+            "missing operator between 'h' and '30' (give 30 a unit too, as in 5 ft 11 in)",
+            (4, 6),
+        ),
+        ("5 m/s 3", "missing operator between 's' and '3'", (6, 7)),
+        (
             "255 base 7",
             "missing operator between 'base' and '7' (base is a format: write it after 'to', "
             "as in 255 to base 7)",
