@@ -116,7 +116,14 @@ async def handshake_loop(ws_url: str, cookie: str, clients: int, *, seconds: flo
     async def loop() -> None:
         nonlocal received
         while time.monotonic() < deadline:
-            ws = await client.open_socket(ws_url, cookie, greeting=False, source=source)
+            try:
+                ws = await client.open_socket(ws_url, cookie, greeting=False, source=source)
+            except (OSError, InvalidHandshake):
+                # The server ended the handshake unanswered (as frame_flood counts it): refused,
+                # and the attacker tries again, where it used to stop the whole attack.
+                codes["refused"] += 1
+                await asyncio.sleep(0.05)
+                continue
             try:
                 messages = await greeting(ws)
                 received += sum(len(message) for message in messages)
