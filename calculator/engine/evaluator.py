@@ -211,8 +211,8 @@ def _chain(node: nodes.Chain, lookup: Lookup) -> Value:
                 if (
                     type(operand) is nodes.Measure
                     and operand.names == ("m",)
-                    and _is_time(value)
-                    and _is_length(right)
+                    and _measures(value, _TIME)
+                    and _measures(right, _LENGTH)
                 ):
                     error.message += " (m is the metre: write min for minutes)"  # 1 h 30 m
                 raise _located(error, at, end) from None
@@ -223,12 +223,8 @@ def _chain(node: nodes.Chain, lookup: Lookup) -> Value:
     return value
 
 
-def _is_time(value: Value) -> bool:
-    return type(value) is _Quantity and value.unit.dimension == _TIME
-
-
-def _is_length(value: Value) -> bool:
-    return type(value) is _Quantity and value.unit.dimension == _LENGTH
+def _measures(value: Value, dimension: tuple[int, ...]) -> bool:
+    return type(value) is _Quantity and value.unit.dimension == dimension
 
 
 def _measure(node: nodes.Measure, lookup: Lookup) -> Value:

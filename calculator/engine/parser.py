@@ -110,10 +110,10 @@ def parse_line(text: str) -> tuple[nodes.Node, frozenset[str]]:
     """parse(text), and the unit names the line uses as operands (not its target's): a session's
     variable of one of these names shadows the unit. Noted while parsing, so finding them needs
     no second walk of the tree."""
-    check_length(text)
     cut = text.rfind(" to ")
     target = None if cut < 0 else _known_target(text, cut + 4)
     if target is not None:
+        check_length(text)  # (the whole line's scan checks it otherwise)
         parsed = _parse_before(text, cut, target)
         if parsed is not None:
             return parsed
@@ -517,12 +517,7 @@ class _Parser:
                 break
             end = stop
             after += 1
-        if (
-            after - pos < 3
-            or kind in _AFTER_RUN_UNSAFE
-            or (kind is _NAME and value in UNIT_NAMES)
-            or self.depth + after - pos >= MAX_NESTING_DEPTH
-        ):
+        if after - pos < 3 or kind in _AFTER_RUN_UNSAFE or (kind is _NAME and value in UNIT_NAMES):
             return self._measure_read(number)
         key = self.text[begin:end]
         run = _UNIT_RUNS.get(key, _UNREAD)
